@@ -1,0 +1,83 @@
+import { z } from 'zod'
+import { BackendPreferenceSchema, EngineReportSchema } from '../system/engineTypes'
+import { SystemReportSchema } from '../system/systemTypes'
+
+/**
+ * The IPC contract: every call the renderer may make, grouped by service, each with the schema its request must
+ * pass before any service sees it and the schema of its answer. Both transports (Electron IPC and the loopback
+ * bridge) bind exactly this map, so the UI cannot reach anything that is not listed here.
+ */
+export const contract = {
+  system: {
+    /** Versions, machine, data folder and the engine report (System page, bug reports). */
+    getReport: { request: z.object({}).strict(), response: SystemReportSchema },
+  },
+  engine: {
+    /** Which backend runs and why the others were skipped. */
+    getReport: { request: z.object({}).strict(), response: EngineReportSchema },
+    /** Saves a backend preference and re-runs the ladder; an environment override still wins. */
+    setPreference: {
+      request: z.object({ preference: BackendPreferenceSchema }).strict(),
+      response: EngineReportSchema,
+    },
+  },
+} as const satisfies ContractShape
+
+/**
+ * Events flow from the main process to the renderer only; each carries a payload of the given schema.
+ * Names follow VS Code's `onDid…` convention.
+ */
+export const events = {
+  'engine.onDidChangeBackend': EngineReportSchema,
+  'system.onDidLog': z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string(), time: z.string() }),
+} as const satisfies Record<string, z.ZodType>
+
+/** The structure every contract must have: service → method → request/response schemas. */
+export type ContractShape = Record<string, Record<string, { request: z.ZodType; response: z.ZodType }>>
+
+export type Contract = typeof contract
+export type ServiceName = keyof Contract
+export type MethodName<S extends ServiceName> = keyof Contract[S] & string
+/** `service.method`, the name a call travels under on every transport. */
+export type ChannelName = { [S in ServiceName]: `${S}.${MethodName<S>}` }[ServiceName]
+export type EventName = keyof typeof events
+
+type Spec<S extends ServiceName, M extends MethodName<S>> = Contract[S][M] extends {
+  request: infer Q extends z.ZodType
+  response: infer R extends z.ZodType
+}
+  ? { request: Q; response: R }
+  : never
+
+/** What a caller passes (before defaults are applied). */
+export type RequestOf<S extends ServiceName, M extends MethodName<S>> = z.input<Spec<S, M>['request']>
+/** What a handler receives (after parsing). */
+export type ParsedRequestOf<S extends ServiceName, M extends MethodName<S>> = z.output<Spec<S, M>['request']>
+export type ResponseOf<S extends ServiceName, M extends MethodName<S>> = z.output<Spec<S, M>['response']>
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>
+
+/** The typed API the renderer calls: `api.system.getReport({})`. */
+export type CxrApi = {
+  [S in ServiceName]: { [M in MethodName<S>]: (request: RequestOf<S, M>) => Promise<ResponseOf<S, M>> }
+}
+
+/** What the main process implements: the same methods, receiving already-parsed requests. */
+export type CxrHandlers = {
+  [S in ServiceName]: { [M in MethodName<S>]: (request: ParsedRequestOf<S, M>) => Promise<ResponseOf<S, M>> | ResponseOf<S, M> }
+}
+
+/** Every channel name in the contract, for transports that must reject anything else. */
+export const CHANNELS: readonly ChannelName[] = Object.entries(contract).flatMap(([service, methods]) =>
+  Object.keys(methods).map((method) => `${service}.${method}` as ChannelName),
+)
+
+/** Every event name in the contract. */
+export const EVENT_NAMES = Object.keys(events) as EventName[]
+
+/** Looks a channel up; `undefined` for anything not in the contract (including prototype keys). */
+export function findChannel(name: unknown): { service: ServiceName; method: string; spec: { request: z.ZodType; response: z.ZodType } } | undefined {
+  if (typeof name !== 'string' || !(CHANNELS as readonly string[]).includes(name)) return undefined
+  const [service, method] = name.split('.') as [ServiceName, string]
+  const spec = (contract[service] as Record<string, { request: z.ZodType; response: z.ZodType }>)[method]
+  return spec ? { service, method, spec } : undefined
+}

@@ -1,0 +1,50 @@
+import WebSocket from 'ws'
+import type { BridgeServerFrame, IpcResult } from '@shared/ipc'
+
+/** A minimal Node client for the bridge, as the renderer's transport speaks it. */
+export interface TestBridgeClient {
+  call(channel: unknown, payload: unknown): Promise<IpcResult>
+  sendRaw(text: string): Promise<BridgeServerFrame>
+  events: { name: string; payload: unknown }[]
+  close(): void
+}
+
+/** Opens a socket; rejects with the HTTP status line when the server refuses the upgrade. */
+export function connectBridge(url: string, headers: Record<string, string> = {}): Promise<TestBridgeClient> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers })
+    const waiting: ((frame: BridgeServerFrame) => void)[] = []
+    const results = new Map<number, (outcome: IpcResult) => void>()
+    const events: { name: string; payload: unknown }[] = []
+    let nextId = 1
+    ws.on('unexpected-response', (_request, response) => reject(new Error(`refused: ${response.statusCode}`)))
+    ws.on('error', reject)
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as BridgeServerFrame
+      if (frame.type === 'event') events.push({ name: frame.name, payload: frame.payload })
+      else if (results.has(frame.id)) {
+        results.get(frame.id)!(frame.outcome)
+        results.delete(frame.id)
+      } else waiting.shift()?.(frame)
+    })
+    ws.on('open', () =>
+      resolve({
+        events,
+        call(channel, payload) {
+          const id = nextId++
+          return new Promise((done) => {
+            results.set(id, done)
+            ws.send(JSON.stringify({ type: 'call', id, channel, payload }))
+          })
+        },
+        sendRaw(text) {
+          return new Promise((done) => {
+            waiting.push(done)
+            ws.send(text)
+          })
+        },
+        close: () => ws.close(),
+      }),
+    )
+  })
+}
