@@ -1,0 +1,38 @@
+/**
+ * Diagnostic-accuracy metrics for binary classifiers (COVID+ vs COVID−),
+ * as pure functions usable from the Electron main process, the renderer
+ * and the `cxr` CLI alike: no Node, DOM or Electron imports.
+ *
+ * Entry point for most callers: {@link evaluateBinary} followed by
+ * {@link toJsonSafe}.
+ */
+export { confusionMatrix } from './confusion'
+export { binaryMetrics, diagnosticOddsRatio, UNDEFINED_REASONS } from './binaryMetrics'
+export { rocAuc, rocCurve, sortTieGroups, weightedAuc, AUC_UNDEFINED_REASONS } from './auc'
+export type { SortedTieGroups } from './auc'
+export { youdenThreshold, YOUDEN_TIE_BREAK } from './threshold'
+export type { YoudenThreshold } from './threshold'
+export { bootstrapConfidenceIntervals, percentile, DEFAULT_BOOTSTRAP } from './bootstrap'
+export type { BootstrapOptions, BootstrapResult } from './bootstrap'
+export { evaluateBinary } from './evaluate'
+export type { EvaluateOptions, EvaluationResult, EvaluationCounts, EvaluationBootstrap } from './evaluate'
+export { toJsonSafe, fromJsonSafeNumber } from './jsonSafe'
+export type { JsonSafe } from './jsonSafe'
+export { createRandom, randomInteger, xoshiro128StarStar } from './random'
+export type { RandomSource } from './random'
+export { validateBinaryInput, validateThreshold } from './validate'
+export { BINARY_METRIC_NAMES, METRIC_NAMES } from './types'
+export type {
+  AucResult,
+  BinaryInput,
+  BinaryMetricName,
+  BinaryMetricOptions,
+  BinaryMetrics,
+  BootstrapSettings,
+  ConfidenceInterval,
+  ConfusionMatrix,
+  DiagnosticOddsRatioCorrection,
+  MetricEstimate,
+  MetricName,
+  RocPoint,
+} from './types'
