@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { BridgeRequestFrameSchema, MAX_REQUEST_BYTES, type BridgeServerFrame } from '@shared/ipc'
+import { BridgeRequestFrameSchema, decodeFrame, encodeFrame, LARGEST_REQUEST_BYTES, type BridgeServerFrame } from '@shared/ipc'
 import type { Dispatcher } from '../ipc/dispatcher'
 import type { EventHub } from '../ipc/eventHub'
 import { contentSecurityPolicy } from './contentSecurityPolicy'
@@ -43,7 +43,7 @@ export async function startBridgeServer(options: BridgeOptions): Promise<BridgeS
   if (!LOOPBACK.has(host)) throw new Error(`Browser mode listens on loopback only; refusing host ${host}`)
   const token = options.token ?? randomBytes(24).toString('base64url')
   const server = createServer()
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES + 4096 })
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: LARGEST_REQUEST_BYTES + 64 * 1024 })
   let port = 0
 
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`])
@@ -94,14 +94,14 @@ export async function startBridgeServer(options: BridgeOptions): Promise<BridgeS
 
 function attach(ws: WebSocket, options: BridgeOptions): void {
   const send = (frame: BridgeServerFrame) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame))
+    if (ws.readyState === ws.OPEN) ws.send(encodeFrame(frame))
   }
   const unsubscribe = options.events.subscribe((name, payload) => send({ type: 'event', name, payload }))
   ws.on('close', unsubscribe)
   ws.on('message', async (data, isBinary) => {
     let raw: unknown
     try {
-      raw = isBinary ? undefined : JSON.parse(data.toString())
+      raw = decodeFrame(isBinary ? toBytes(data) : data.toString())
     } catch {
       raw = undefined
     }
@@ -114,6 +114,11 @@ function attach(ws: WebSocket, options: BridgeOptions): void {
     const outcome = await options.dispatcher.dispatch(frame.data.channel, frame.data.payload)
     send({ type: 'result', id: frame.data.id, outcome })
   })
+}
+
+function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data)
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data
 }
 
 function checkUpgrade(request: IncomingMessage, token: string, hosts: Set<string>, origins: Set<string>): string | undefined {

@@ -3,6 +3,7 @@ import {
   events,
   findChannel,
   MAX_REQUEST_BYTES,
+  measurePayload,
   type CxrHandlers,
   type EventName,
   type EventPayload,
@@ -35,12 +36,13 @@ export function createDispatcher(handlers: CxrHandlers, log: DispatchLogger = co
         log.warn(`rejected call to unknown channel ${JSON.stringify(name)}`)
         return failure({ code: 'UNKNOWN_CHANNEL', message: `Unknown channel ${JSON.stringify(name)}` })
       }
-      const size = measureJson(payload)
+      const size = measurePayload(payload)
       if (size === undefined) {
         return failure({ code: 'INVALID_REQUEST', message: `${String(channel)}: the request is not plain data` })
       }
-      if (size > MAX_REQUEST_BYTES) {
-        return failure({ code: 'PAYLOAD_TOO_LARGE', message: `${String(channel)}: request of ${size} bytes exceeds ${MAX_REQUEST_BYTES}` })
+      const limit = found.spec.maxRequestBytes ?? MAX_REQUEST_BYTES
+      if (size > limit) {
+        return failure({ code: 'PAYLOAD_TOO_LARGE', message: `${String(channel)}: request of ${size} bytes exceeds ${limit}` })
       }
       const parsed = found.spec.request.safeParse(payload)
       if (!parsed.success) {
@@ -75,13 +77,4 @@ export function checkEvent<E extends EventName>(name: E, payload: EventPayload<E
 
 function failure(error: IpcError): IpcResult {
   return { ok: false, error }
-}
-
-function measureJson(value: unknown): number | undefined {
-  try {
-    const text = JSON.stringify(value)
-    return text === undefined ? 0 : Buffer.byteLength(text)
-  } catch {
-    return undefined
-  }
 }

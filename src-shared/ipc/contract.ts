@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { BackendPreferenceSchema, EngineReportSchema } from '../system/engineTypes'
 import { SystemReportSchema } from '../system/systemTypes'
+import { MAX_REQUEST_BYTES } from './envelope'
 
 /**
  * The IPC contract: every call the renderer may make, grouped by service, each with the schema its request must
@@ -33,7 +34,15 @@ export const events = {
 } as const satisfies Record<string, z.ZodType>
 
 /** The structure every contract must have: service → method → request/response schemas. */
-export type ContractShape = Record<string, Record<string, { request: z.ZodType; response: z.ZodType }>>
+export type ContractShape = Record<string, Record<string, ChannelSpec>>
+
+/** One channel: its schemas, and a size limit for the rare requests that carry file bytes. */
+export interface ChannelSpec {
+  request: z.ZodType
+  response: z.ZodType
+  /** Largest request accepted, in bytes; MAX_REQUEST_BYTES when absent. */
+  maxRequestBytes?: number
+}
 
 export type Contract = typeof contract
 export type ServiceName = keyof Contract
@@ -71,13 +80,19 @@ export const CHANNELS: readonly ChannelName[] = Object.entries(contract).flatMap
   Object.keys(methods).map((method) => `${service}.${method}` as ChannelName),
 )
 
+/** The largest request any channel accepts: what a transport must be ready to receive. */
+export const LARGEST_REQUEST_BYTES = Math.max(
+  MAX_REQUEST_BYTES,
+  ...Object.values(contract as ContractShape).flatMap((methods) => Object.values(methods).map((spec) => spec.maxRequestBytes ?? 0)),
+)
+
 /** Every event name in the contract. */
 export const EVENT_NAMES = Object.keys(events) as EventName[]
 
 /** Looks a channel up; `undefined` for anything not in the contract (including prototype keys). */
-export function findChannel(name: unknown): { service: ServiceName; method: string; spec: { request: z.ZodType; response: z.ZodType } } | undefined {
+export function findChannel(name: unknown): { service: ServiceName; method: string; spec: ChannelSpec } | undefined {
   if (typeof name !== 'string' || !(CHANNELS as readonly string[]).includes(name)) return undefined
   const [service, method] = name.split('.') as [ServiceName, string]
-  const spec = (contract[service] as Record<string, { request: z.ZodType; response: z.ZodType }>)[method]
+  const spec = (contract[service] as Record<string, ChannelSpec>)[method]
   return spec ? { service, method, spec } : undefined
 }

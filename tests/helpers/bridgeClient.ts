@@ -1,5 +1,5 @@
 import WebSocket from 'ws'
-import type { BridgeServerFrame, IpcResult } from '@shared/ipc'
+import { decodeFrame, encodeFrame, type BridgeServerFrame, type IpcResult } from '@shared/ipc'
 
 /** A minimal Node client for the bridge, as the renderer's transport speaks it. */
 export interface TestBridgeClient {
@@ -19,8 +19,8 @@ export function connectBridge(url: string, headers: Record<string, string> = {})
     let nextId = 1
     ws.on('unexpected-response', (_request, response) => reject(new Error(`refused: ${response.statusCode}`)))
     ws.on('error', reject)
-    ws.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as BridgeServerFrame
+    ws.on('message', (data, isBinary) => {
+      const frame = decodeFrame(isBinary ? (data as Buffer) : data.toString()) as BridgeServerFrame
       if (frame.type === 'event') events.push({ name: frame.name, payload: frame.payload })
       else if (results.has(frame.id)) {
         results.get(frame.id)!(frame.outcome)
@@ -34,7 +34,7 @@ export function connectBridge(url: string, headers: Record<string, string> = {})
           const id = nextId++
           return new Promise((done) => {
             results.set(id, done)
-            ws.send(JSON.stringify({ type: 'call', id, channel, payload }))
+            ws.send(encodeFrame({ type: 'call', id, channel, payload }))
           })
         },
         sendRaw(text) {

@@ -22,9 +22,10 @@ async function start() {
   writeFileSync(join(root, 'index.html'), '<!doctype html><title>app</title>')
   const spies = createSpyHandlers()
   const events = createEventHub()
-  server = await startBridgeServer({ dispatcher: createDispatcher(spies.handlers, quiet), events, staticRoot: root })
-  const socketUrl = (token = server.token) => `ws://127.0.0.1:${server!.port}/bridge?token=${encodeURIComponent(token)}`
-  return { ...spies, events, socketUrl, server }
+  const started = await startBridgeServer({ dispatcher: createDispatcher(spies.handlers, quiet), events, staticRoot: root })
+  server = started
+  const socketUrl = (token = started.token) => `ws://127.0.0.1:${started.port}/bridge?token=${encodeURIComponent(token)}`
+  return { ...spies, events, socketUrl, server: started }
 }
 
 function httpGet(port: number, path: string, host = `127.0.0.1:${port}`): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
