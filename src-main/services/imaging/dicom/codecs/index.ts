@@ -1,0 +1,33 @@
+/**
+ * Chooses the codec for an encapsulated frame. JPEG-family frames are routed by the coding
+ * process found in the stream itself, since archives hold files whose transfer syntax UID does
+ * not match their JPEG data (12-bit data under 4.50, lossless data under 4.51...).
+ */
+import type { PixelEncoding } from '../transferSyntax'
+import { decodeJpeg2000 } from './jpeg2000'
+import { decodeJpegBaseline } from './jpegBaseline'
+import { decodeJpegExtended } from './jpegExtended'
+import { decodeJpegLossless } from './jpegLossless'
+import { decodeJpegLs } from './jpegLs'
+import { findJpegFrame } from './jpegMarkers'
+import { decodeRleLossless } from './rle'
+import type { FrameDecoder } from './types'
+
+/** A codec and the name to use in messages. */
+export interface SelectedCodec {
+  name: string
+  decode: FrameDecoder
+}
+
+/** Pick the decoder for a frame of the given encoding, looking into JPEG headers when needed. */
+export function selectCodec(encoding: Exclude<PixelEncoding, 'native'>, frame: Uint8Array): SelectedCodec {
+  if (encoding === 'rle') return { name: 'RLE Lossless', decode: decodeRleLossless }
+  if (encoding === 'jpeg-2000') return { name: 'JPEG 2000 (OpenJPEG)', decode: decodeJpeg2000 }
+  const kind = findJpegFrame(frame)
+  if (kind?.process === 'jpeg-ls' || (!kind && encoding === 'jpeg-ls')) return { name: 'JPEG-LS (CharLS)', decode: decodeJpegLs }
+  if (kind?.process === 'lossless' || (!kind && encoding === 'jpeg-lossless')) {
+    return { name: 'JPEG Lossless (jpeg-lossless-decoder-js)', decode: decodeJpegLossless }
+  }
+  if (kind && kind.precision > 8 && kind.process === 'dct') return { name: 'JPEG Extended 12-bit', decode: decodeJpegExtended }
+  return { name: 'JPEG 8-bit (libjpeg-turbo)', decode: decodeJpegBaseline }
+}

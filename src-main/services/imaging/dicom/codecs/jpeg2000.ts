@@ -1,0 +1,37 @@
+/**
+ * JPEG 2000 (lossless and lossy) through OpenJPEG compiled to wasm. OpenJPEG undoes the
+ * multi-component transform, so YBR_RCT / YBR_ICT frames come back as RGB.
+ */
+import type { DecodedFrame, EncodedFrame } from './types'
+import { asSamples16, copyOut, isWasmAbort, lazyWasm } from './wasmLoader'
+
+const openjpeg = lazyWasm(() => import('@cornerstonejs/codec-openjpeg/decodewasmjs'))
+
+/** Decode one JPEG 2000 frame (a raw codestream or a JP2 file). */
+export async function decodeJpeg2000(frame: EncodedFrame): Promise<DecodedFrame> {
+  const codec = await openjpeg.get()
+  const decoder = new codec.J2KDecoder()
+  try {
+    decoder.getEncodedBuffer(frame.data.length).set(frame.data)
+    decoder.decode()
+    const info = decoder.getFrameInfo()
+    const bytes = copyOut(decoder.getDecodedBuffer())
+    const signed = info.isSigned === true
+    const samples = info.bitsPerSample > 8 ? asSamples16(bytes, signed) : signed ? new Int8Array(bytes.buffer) : bytes
+    return {
+      width: info.width,
+      height: info.height,
+      components: info.componentCount,
+      bitsPerSample: info.bitsPerSample,
+      signedValues: signed,
+      samples,
+      colourConverted: info.componentCount === 3,
+      warnings: [],
+    }
+  } catch (error) {
+    if (isWasmAbort(error)) openjpeg.reset()
+    throw error
+  } finally {
+    decoder.delete()
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * RLE Lossless (DICOM PS3.5 Annex G): a 64-byte header of segment offsets, then one PackBits
+ * segment per byte plane (most significant byte first, one sample after another).
+ */
+import type { DecodedFrame, EncodedFrame } from './types'
+
+const HEADER_LENGTH = 64
+
+/** Decode one RLE Lossless frame into interleaved samples. */
+export async function decodeRleLossless(frame: EncodedFrame): Promise<DecodedFrame> {
+  return decodeRleLosslessSync(frame)
+}
+
+/** Synchronous core of `decodeRleLossless` (no wasm, nothing to wait for). */
+export function decodeRleLosslessSync(frame: EncodedFrame): DecodedFrame {
+  const { data, rows, columns, samplesPerPixel, bitsAllocated } = frame
+  if (bitsAllocated % 8 !== 0) throw new Error(`RLE needs whole bytes per sample, Bits Allocated is ${bitsAllocated}`)
+  const bytesPerSample = bitsAllocated / 8
+  const expectedSegments = samplesPerPixel * bytesPerSample
+  if (data.length < HEADER_LENGTH) throw new Error(`RLE frame is ${data.length} bytes, shorter than its 64-byte header`)
+  const header = new DataView(data.buffer, data.byteOffset, HEADER_LENGTH)
+  const segmentCount = header.getUint32(0, true)
+  if (segmentCount !== expectedSegments) {
+    throw new Error(`RLE frame has ${segmentCount} segments, expected ${expectedSegments} (${samplesPerPixel} samples x ${bytesPerSample} bytes)`)
+  }
+  const offsets: number[] = []
+  for (let i = 0; i < segmentCount; i++) offsets.push(header.getUint32(4 + 4 * i, true))
+  offsets.push(data.length)
+
+  const pixelCount = rows * columns
+  const plane = new Uint8Array(pixelCount)
+  const samples = bytesPerSample === 1 ? new Uint8Array(pixelCount * samplesPerPixel) : bytesPerSample === 2 ? new Uint16Array(pixelCount * samplesPerPixel) : new Uint32Array(pixelCount * samplesPerPixel)
+  const warnings: string[] = []
+  for (let segment = 0; segment < segmentCount; segment++) {
+    const start = offsets[segment]
+    const end = offsets[segment + 1]
+    if (start < HEADER_LENGTH || end > data.length || start > end) {
+      throw new Error(`RLE segment ${segment + 1} has offsets ${start}..${end} outside the ${data.length}-byte frame`)
+    }
+    const produced = unpackBits(data, start, end, plane)
+    if (produced < pixelCount) {
+      throw new Error(`RLE segment ${segment + 1} decodes to ${produced} bytes, expected ${pixelCount}`)
+    }
+    const sample = Math.floor(segment / bytesPerSample)
+    // Segments come most significant byte first.
+    const factor = 2 ** (8 * (bytesPerSample - 1 - (segment % bytesPerSample)))
+    for (let p = 0, o = sample; p < pixelCount; p++, o += samplesPerPixel) samples[o] += plane[p] * factor
+  }
+  return {
+    width: columns,
+    height: rows,
+    components: samplesPerPixel,
+    bitsPerSample: bitsAllocated,
+    signedValues: false,
+    samples,
+    colourConverted: false,
+    warnings,
+  }
+}
+
+/**
+ * PackBits: a header byte n in 0..127 copies n+1 literal bytes, -127..-1 repeats the next byte
+ * 1-n times, -128 is a no-op. Output beyond `out` (encoder padding) is dropped; returns the
+ * number of bytes written.
+ */
+export function unpackBits(data: Uint8Array, start: number, end: number, out: Uint8Array): number {
+  let position = start
+  let written = 0
+  const capacity = out.length
+  while (position < end && written < capacity) {
+    const header = data[position++]
+    if (header < 128) {
+      const count = Math.min(header + 1, end - position, capacity - written)
+      out.set(data.subarray(position, position + count), written)
+      position += header + 1
+      written += count
+    } else if (header > 128) {
+      if (position >= end) break
+      const count = Math.min(257 - header, capacity - written)
+      out.fill(data[position++], written, written + count)
+      written += count
+    }
+  }
+  return written
+}

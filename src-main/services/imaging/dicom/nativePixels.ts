@@ -1,0 +1,69 @@
+/**
+ * Uncompressed (native) Pixel Data: cut out one frame, honour byte order, keep only the Bits
+ * Stored below High Bit (other bits may hold overlays or garbage), sign-extend signed samples and
+ * interleave planar colour (PS3.5 section 8).
+ */
+import type { PixelModule } from './imagePixel'
+import { nativeFrameLength } from './imagePixel'
+
+/**
+ * Read frame `frameIndex` of native pixel data into stored values, samples interleaved.
+ * `bytes` must hold at least `(frameIndex + 1) * nativeFrameLength(module)` bytes (checked by the caller).
+ */
+export function readNativeFrame(bytes: Uint8Array, module: PixelModule, frameIndex: number, bigEndian: boolean): Int32Array {
+  const { rows, columns, bitsAllocated } = module
+  const samplesInFrame = module.photometric === 'YBR_FULL_422' ? rows * columns * 2 : rows * columns * module.samplesPerPixel
+  const frameLength = nativeFrameLength(module)
+  const out = new Int32Array(samplesInFrame)
+
+  if (bitsAllocated === 1) {
+    // Bit-packed frames may start mid-byte (PS3.5 8.1.1): address the frame by bit.
+    const firstBit = frameIndex * samplesInFrame
+    for (let i = 0; i < samplesInFrame; i++) {
+      const bit = firstBit + i
+      out[i] = (bytes[bit >> 3] >> (bit & 7)) & 1
+    }
+    return out
+  }
+
+  const start = frameIndex * frameLength
+  const view = new DataView(bytes.buffer, bytes.byteOffset + start, frameLength)
+  const littleEndian = !bigEndian
+  if (bitsAllocated === 8) for (let i = 0; i < samplesInFrame; i++) out[i] = bytes[start + i]
+  else if (bitsAllocated === 16) for (let i = 0; i < samplesInFrame; i++) out[i] = view.getUint16(2 * i, littleEndian)
+  else for (let i = 0; i < samplesInFrame; i++) out[i] = view.getInt32(4 * i, littleEndian)
+
+  maskAndExtend(out, module)
+  if (module.samplesPerPixel === 3 && module.planarConfiguration === 1 && module.photometric !== 'YBR_FULL_422') {
+    return interleavePlanar(out, rows * columns)
+  }
+  return out
+}
+
+/**
+ * Keep bits (highBit - bitsStored + 1) .. highBit and sign-extend them when signed. Works in
+ * place on raw words; 32-bit words arrive as Int32, which the masks below treat as bit patterns.
+ */
+export function maskAndExtend(values: Int32Array, module: Pick<PixelModule, 'bitsStored' | 'highBit' | 'bitsAllocated' | 'signed'>): void {
+  const { bitsStored, highBit, signed } = module
+  const shift = highBit + 1 - bitsStored
+  if (bitsStored >= 32) return // the whole word is the value; Int32 already holds it signed
+  const mask = bitsStored === 31 ? 0x7fffffff : (1 << bitsStored) - 1
+  const extend = 32 - bitsStored
+  if (signed) {
+    for (let i = 0; i < values.length; i++) values[i] = (((values[i] >>> shift) & mask) << extend) >> extend
+  } else if (shift !== 0 || bitsStored < module.bitsAllocated) {
+    for (let i = 0; i < values.length; i++) values[i] = (values[i] >>> shift) & mask
+  }
+}
+
+/** RRR...GGG...BBB... to RGBRGB... */
+export function interleavePlanar(planar: Int32Array, pixelCount: number): Int32Array {
+  const out = new Int32Array(planar.length)
+  for (let p = 0; p < pixelCount; p++) {
+    out[3 * p] = planar[p]
+    out[3 * p + 1] = planar[pixelCount + p]
+    out[3 * p + 2] = planar[2 * pixelCount + p]
+  }
+  return out
+}
