@@ -35,7 +35,7 @@ function typedArrayName(value: AnyTypedArray): TypedArrayName | undefined {
 }
 
 /** Encodes a value as JSON text, or as a binary frame when it contains typed arrays. */
-export function encodeFrame(value: unknown): string | Uint8Array {
+export function encodeFrame(value: unknown): string | Uint8Array<ArrayBuffer> {
   const blobs: AnyTypedArray[] = []
   const header = JSON.stringify(value, function replacer(this: unknown, key, current) {
     // Read the holder's raw value: `current` may already have been transformed.

@@ -1,0 +1,50 @@
+import { mkdirSync } from 'node:fs'
+import type { CxrHandlers } from '@shared/ipc'
+import type { SystemReport } from '@shared/system/systemTypes'
+import { createEventHub, type EventHub } from '../ipc/eventHub'
+import { createEngineService, type EngineService } from '../services/engine/engineService'
+import { createSettingsStore, type SettingsStore } from '../services/settings/settingsStore'
+import { createSystemService, type SystemService } from '../services/system/systemService'
+import { APP_VERSION } from './version'
+
+/** Everything the main process runs, built once per launch. */
+export interface AppServices {
+  dataFolder: string
+  settings: SettingsStore
+  engine: EngineService
+  system: SystemService
+  events: EventHub
+  /** The contract's handlers, ready for a transport to bind. */
+  handlers: CxrHandlers
+}
+
+/** Options for the composition root. */
+export interface AppOptions {
+  dataFolder: string
+  mode: SystemReport['app']['mode']
+  env?: NodeJS.ProcessEnv
+}
+
+/**
+ * The composition root: wires services to each other and to the contract. Electron, browser mode and the CLI all
+ * call this, so the three run the same code.
+ */
+export function createAppServices(options: AppOptions): AppServices {
+  mkdirSync(options.dataFolder, { recursive: true })
+  const events = createEventHub()
+  const settings = createSettingsStore(options.dataFolder)
+  const engine = createEngineService({
+    settings,
+    env: options.env,
+    onDidChangeBackend: (report) => events.emit('engine.onDidChangeBackend', report),
+  })
+  const system = createSystemService({ engine, dataFolder: options.dataFolder, mode: options.mode, appVersion: APP_VERSION })
+  const handlers: CxrHandlers = {
+    system: { getReport: () => system.getReport() },
+    engine: {
+      getReport: () => engine.init(),
+      setPreference: ({ preference }) => engine.setPreference(preference),
+    },
+  }
+  return { dataFolder: options.dataFolder, settings, engine, system, events, handlers }
+}

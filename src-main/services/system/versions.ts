@@ -1,0 +1,29 @@
+import { createRequire } from 'node:module'
+import * as tf from '@tensorflow/tfjs'
+
+const requireFromHere = createRequire(import.meta.url)
+
+/** Versions that belong in a methods section or a bug report. */
+export function collectVersions(): Record<string, string> {
+  const versions: Record<string, string> = {
+    node: process.versions.node,
+    v8: process.versions.v8,
+    'tfjs-core': tf.version_core,
+    tfjs: tf.version.tfjs,
+  }
+  if (process.versions.electron) versions.electron = process.versions.electron
+  if (process.versions.chrome) versions.chrome = process.versions.chrome
+  for (const name of ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu']) {
+    const version = packageVersion(name)
+    if (version) versions[name.replace('@tensorflow/', '')] = version
+  }
+  return versions
+}
+
+function packageVersion(name: string): string | undefined {
+  try {
+    return (requireFromHere(`${name}/package.json`) as { version: string }).version
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Browser mode: the same services and UI as the desktop app, served on 127.0.0.1 with a per-launch token.
+ * Used where Electron's binary is missing and by the end-to-end tests.
+ */
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { createAppServices } from './app/createServices'
+import { startBridgeServer } from './bridge/bridgeServer'
+import { createDispatcher } from './ipc/dispatcher'
+import { resolveDataFolder } from './services/system/dataFolder'
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '0' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  if (values.help) {
+    process.stdout.write('Usage: npm run web -- [--port N] [--data-dir DIR]\nServes the app on 127.0.0.1 and prints its URL.\n')
+    return
+  }
+  const port = Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port} is not a port number`)
+  const app = createAppServices({ dataFolder: resolveDataFolder(values['data-dir']), mode: 'browser' })
+  const engine = await app.engine.init()
+  const bridge = await startBridgeServer({
+    dispatcher: createDispatcher(app.handlers),
+    events: app.events,
+    staticRoot: fileURLToPath(new URL('../renderer', import.meta.url)),
+    port,
+  })
+  process.stdout.write(`CXR Workstation (browser mode), backend ${engine.active}, data in ${app.dataFolder}\n`)
+  process.stdout.write(`Open ${bridge.url}\n`)
+  const stop = async () => {
+    await bridge.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`cxr web: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.exit(1)
+})

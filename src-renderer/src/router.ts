@@ -1,0 +1,19 @@
+import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
+
+/** The app's sections, in navigation order; `ready` marks those that do something today. */
+export const sections = [
+  { path: '/datasets', name: 'datasets', label: 'Datasets', icon: '▤', ready: false, component: () => import('./views/DatasetsView.vue') },
+  { path: '/viewer', name: 'viewer', label: 'Viewer', icon: '◐', ready: false, component: () => import('./views/ViewerView.vue') },
+  { path: '/runs', name: 'runs', label: 'Runs', icon: '▶', ready: false, component: () => import('./views/RunsView.vue') },
+  { path: '/results', name: 'results', label: 'Results', icon: '▦', ready: false, component: () => import('./views/ResultsView.vue') },
+  { path: '/system', name: 'system', label: 'System', icon: '⚙', ready: true, component: () => import('./views/system/SystemView.vue') },
+] as const
+
+const routes: RouteRecordRaw[] = [
+  { path: '/', redirect: '/system' },
+  ...sections.map(({ path, name, component }) => ({ path, name, component })),
+  { path: '/:rest(.*)*', redirect: '/system' },
+]
+
+// Hash history works both from file:// (Electron) and from the loopback server (browser mode).
+export const router = createRouter({ history: createWebHashHistory(), routes })

@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser } from 'playwright-core'
+
+/** The project root (two folders above this file's folder). */
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+
+/** A running `npm run web` server, started from the built bundle with its own temporary data folder. */
+export interface BrowserModeApp {
+  url: string
+  port: number
+  token: string
+  dataFolder: string
+  output: () => string
+  stop(): Promise<void>
+}
+
+/** Starts browser mode as a user would (the built `out/main/web.js`), and waits for the URL it prints. */
+export async function startBrowserMode(env: NodeJS.ProcessEnv = {}): Promise<BrowserModeApp> {
+  const entry = join(projectRoot, 'out', 'main', 'web.js')
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` (npm test does it) before the end-to-end tests`)
+  const dataFolder = mkdtempSync(join(tmpdir(), 'cxr-e2e-'))
+  const child: ChildProcess = spawn(process.execPath, [entry, '--port', '0', '--data-dir', dataFolder], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout!.on('data', (chunk) => (output += chunk))
+  child.stderr!.on('data', (chunk) => (output += chunk))
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`browser mode did not print its URL within 60 s:\n${output}`)), 60_000)
+    const check = () => {
+      const match = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output)
+      if (match) {
+        clearTimeout(timer)
+        resolveUrl(match[1])
+      }
+    }
+    child.stdout!.on('data', check)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`browser mode exited with ${code}:\n${output}`))
+    })
+  })
+  const parsed = new URL(url)
+  return {
+    url,
+    port: Number(parsed.port),
+    token: parsed.searchParams.get('token')!,
+    dataFolder,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((done) => child.once('exit', done))
+        child.kill('SIGTERM')
+        await exited
+      }
+      rmSync(dataFolder, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Debian's Chromium, or CXR_CHROMIUM. */
+export const chromiumPath = process.env.CXR_CHROMIUM ?? '/usr/bin/chromium'
+
+/** Why the browser tests cannot run here, or undefined when they can. */
+export function chromiumMissingReason(): string | undefined {
+  return existsSync(chromiumPath) ? undefined : `${chromiumPath} not found: install Debian's chromium (apt-get install -y chromium) or set CXR_CHROMIUM`
+}
+
+/** Launches headless Chromium with the flags this machine class needs (no sandbox as root, no background network). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  })
+}
