@@ -3,6 +3,8 @@ import type { CxrHandlers } from '@shared/ipc'
 import type { SystemReport } from '@shared/system/systemTypes'
 import { createEventHub, type EventHub } from '../ipc/eventHub'
 import { createEngineService, type EngineService } from '../services/engine/engineService'
+import { createImagingService, type ImagingService } from '../services/imaging'
+import { toViewerImage } from '../services/imaging/viewerImage'
 import { createSettingsStore, type SettingsStore } from '../services/settings/settingsStore'
 import { createSystemService, type SystemService } from '../services/system/systemService'
 import { APP_VERSION } from './version'
@@ -13,6 +15,7 @@ export interface AppServices {
   settings: SettingsStore
   engine: EngineService
   system: SystemService
+  imaging: ImagingService
   events: EventHub
   /** The contract's handlers, ready for a transport to bind. */
   handlers: CxrHandlers
@@ -39,12 +42,16 @@ export function createAppServices(options: AppOptions): AppServices {
     onDidChangeBackend: (report) => events.emit('engine.onDidChangeBackend', report),
   })
   const system = createSystemService({ engine, dataFolder: options.dataFolder, mode: options.mode, appVersion: APP_VERSION })
+  const imaging = createImagingService()
   const handlers: CxrHandlers = {
     system: { getReport: () => system.getReport() },
     engine: {
       getReport: () => engine.init(),
       setPreference: ({ preference }) => engine.setPreference(preference),
     },
+    imaging: {
+      openFile: async ({ name, bytes, frame }) => toViewerImage(name, await imaging.decodeBuffer(bytes, name, { frame })),
+    },
   }
-  return { dataFolder: options.dataFolder, settings, engine, system, events, handlers }
+  return { dataFolder: options.dataFolder, settings, engine, system, imaging, events, handlers }
 }

@@ -3,7 +3,7 @@ import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-rou
 /** The app's sections, in navigation order; `ready` marks those that do something today. */
 export const sections = [
   { path: '/datasets', name: 'datasets', label: 'Datasets', icon: '▤', ready: false, component: () => import('./views/DatasetsView.vue') },
-  { path: '/viewer', name: 'viewer', label: 'Viewer', icon: '◐', ready: false, component: () => import('./views/ViewerView.vue') },
+  { path: '/viewer', name: 'viewer', label: 'Viewer', icon: '◐', ready: true, component: () => import('./views/ViewerView.vue') },
   { path: '/runs', name: 'runs', label: 'Runs', icon: '▶', ready: false, component: () => import('./views/RunsView.vue') },
   { path: '/results', name: 'results', label: 'Results', icon: '▦', ready: false, component: () => import('./views/ResultsView.vue') },
   { path: '/system', name: 'system', label: 'System', icon: '⚙', ready: true, component: () => import('./views/system/SystemView.vue') },

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { BackendPreferenceSchema, EngineReportSchema } from '../system/engineTypes'
+import { MAX_VIEWER_FILE_BYTES, OpenFileRequestSchema, ViewerImageSchema } from '../imaging/viewerImage'
 import { SystemReportSchema } from '../system/systemTypes'
 import { MAX_REQUEST_BYTES } from './envelope'
 
@@ -21,6 +22,10 @@ export const contract = {
       request: z.object({ preference: BackendPreferenceSchema }).strict(),
       response: EngineReportSchema,
     },
+  },
+  imaging: {
+    /** Decodes a file the user picked or dropped (DICOM, PNG, JPEG) for the viewer. */
+    openFile: { request: OpenFileRequestSchema, response: ViewerImageSchema, maxRequestBytes: MAX_VIEWER_FILE_BYTES + 4096 },
   },
 } as const satisfies ContractShape
 

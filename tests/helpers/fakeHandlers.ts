@@ -1,4 +1,5 @@
 import { vi } from 'vitest'
+import type { ViewerImage } from '@shared/imaging/viewerImage'
 import type { CxrHandlers } from '@shared/ipc'
 import type { EngineReport } from '@shared/system/engineTypes'
 import type { SystemReport } from '@shared/system/systemTypes'
@@ -32,11 +33,16 @@ export const sampleSystemReport: SystemReport = {
 export function createSpyHandlers() {
   const handlers = {
     system: { getReport: vi.fn(async () => sampleSystemReport) },
+    imaging: {
+      openFile: vi.fn(async (): Promise<ViewerImage> => {
+        throw new Error('not used in these tests')
+      }),
+    },
     engine: {
       getReport: vi.fn(async () => sampleEngineReport),
       setPreference: vi.fn(async ({ preference }: { preference: EngineReport['preference'] }) => ({ ...sampleEngineReport, preference })),
     },
   } satisfies CxrHandlers
-  const allSpies = () => [handlers.system.getReport, handlers.engine.getReport, handlers.engine.setPreference]
+  const allSpies = () => [handlers.system.getReport, handlers.engine.getReport, handlers.engine.setPreference, handlers.imaging.openFile]
   return { handlers, allSpies }
 }
