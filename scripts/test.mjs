@@ -19,6 +19,7 @@ function step(title, command, args) {
 
 let failed = false
 failed ||= step('type-check main, shared, tests', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.node.json']) !== 0
+failed ||= step('type-check end-to-end tests', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.e2e.json']) !== 0
 failed ||= step('type-check renderer', 'npx', ['vue-tsc', '--noEmit', '-p', 'tsconfig.web.json']) !== 0
 failed ||= step('build', 'npx', ['electron-vite', 'build']) !== 0
 

@@ -3,6 +3,7 @@ import type { CxrHandlers } from '@shared/ipc'
 import type { SystemReport } from '@shared/system/systemTypes'
 import { createEventHub, type EventHub } from '../ipc/eventHub'
 import { createEngineService, type EngineService } from '../services/engine/engineService'
+import { createFilesService, type FilesService } from '../services/files/filesService'
 import { createImagingService, type ImagingService } from '../services/imaging'
 import { toViewerImage } from '../services/imaging/viewerImage'
 import { createSettingsStore, type SettingsStore } from '../services/settings/settingsStore'
@@ -16,6 +17,7 @@ export interface AppServices {
   engine: EngineService
   system: SystemService
   imaging: ImagingService
+  files: FilesService
   events: EventHub
   /** The contract's handlers, ready for a transport to bind. */
   handlers: CxrHandlers
@@ -43,15 +45,21 @@ export function createAppServices(options: AppOptions): AppServices {
   })
   const system = createSystemService({ engine, dataFolder: options.dataFolder, mode: options.mode, appVersion: APP_VERSION })
   const imaging = createImagingService()
+  const files = createFilesService({ settings })
   const handlers: CxrHandlers = {
     system: { getReport: () => system.getReport() },
     engine: {
       getReport: () => engine.init(),
       setPreference: ({ preference }) => engine.setPreference(preference),
     },
+    files: {
+      listFolder: ({ path, showHidden }) => files.listFolder(path, showHidden),
+      grantFolder: ({ path }) => files.grantFolder(path),
+      grantedFolders: () => files.grantedFolders(),
+    },
     imaging: {
       openFile: async ({ name, bytes, frame }) => toViewerImage(name, await imaging.decodeBuffer(bytes, name, { frame })),
     },
   }
-  return { dataFolder: options.dataFolder, settings, engine, system, imaging, events, handlers }
+  return { dataFolder: options.dataFolder, settings, engine, system, imaging, files, events, handlers }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { BackendPreferenceSchema, EngineReportSchema } from '../system/engineTypes'
+import { FolderListingSchema, GrantedFoldersSchema, GrantFolderRequestSchema, ListFolderRequestSchema } from '../files/types'
 import { MAX_VIEWER_FILE_BYTES, OpenFileRequestSchema, ViewerImageSchema } from '../imaging/viewerImage'
 import { SystemReportSchema } from '../system/systemTypes'
 import { MAX_REQUEST_BYTES } from './envelope'
@@ -22,6 +23,14 @@ export const contract = {
       request: z.object({ preference: BackendPreferenceSchema }).strict(),
       response: EngineReportSchema,
     },
+  },
+  files: {
+    /** A folder's entries, for the built-in folder picker (works in Electron and in browser mode). */
+    listFolder: { request: ListFolderRequestSchema, response: FolderListingSchema },
+    /** The user chose this folder: imports may read inside it from now on. */
+    grantFolder: { request: GrantFolderRequestSchema, response: GrantedFoldersSchema },
+    /** Folders the user has chosen, most recent first. */
+    grantedFolders: { request: z.object({}).strict(), response: GrantedFoldersSchema },
   },
   imaging: {
     /** Decodes a file the user picked or dropped (DICOM, PNG, JPEG) for the viewer. */

@@ -107,10 +107,10 @@ describe('Viewer in browser mode (Chromium)', () => {
     await page.close()
   })
 
-  it.each([
+  it.for([
     ['RG3_J2KR.dcm', 'JPEG 2000 leg radiograph (MONOCHROME1)', 'viewer-j2k-leg.png', 'JPEG 2000 Lossless'],
     ['rsna_c64d5667-a776-4f95-9e21-bfabafb07740.dcm', 'RSNA chest (JPEG baseline)', 'viewer-rsna-chest.png', 'JPEG Baseline'],
-  ])('opens the real %s (%s) and draws it', async (fileName, _label, shot, syntax, context) => {
+  ])('opens the real %s (%s) and draws it', async ([fileName, , shot, syntax], context) => {
     if (noChromium) return skipWithReason(context, noChromium)
     if (!hasSharedData('dicom')) return skipWithReason(context, missingDataReason('dicom'))
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })

@@ -33,6 +33,11 @@ export const sampleSystemReport: SystemReport = {
 export function createSpyHandlers() {
   const handlers = {
     system: { getReport: vi.fn(async () => sampleSystemReport) },
+    files: {
+      listFolder: vi.fn(async () => ({ path: '/', parent: null, entries: [], truncated: 0 })),
+      grantFolder: vi.fn(async () => []),
+      grantedFolders: vi.fn(async () => []),
+    },
     imaging: {
       openFile: vi.fn(async (): Promise<ViewerImage> => {
         throw new Error('not used in these tests')
@@ -43,6 +48,6 @@ export function createSpyHandlers() {
       setPreference: vi.fn(async ({ preference }: { preference: EngineReport['preference'] }) => ({ ...sampleEngineReport, preference })),
     },
   } satisfies CxrHandlers
-  const allSpies = () => [handlers.system.getReport, handlers.engine.getReport, handlers.engine.setPreference, handlers.imaging.openFile]
+  const allSpies = () => [handlers.system.getReport, handlers.engine.getReport, handlers.engine.setPreference, handlers.imaging.openFile, handlers.files.listFolder, handlers.files.grantFolder, handlers.files.grantedFolders]
   return { handlers, allSpies }
 }

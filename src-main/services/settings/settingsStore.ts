@@ -6,6 +6,8 @@ import { BackendPreferenceSchema } from '@shared/system/engineTypes'
 /** User settings kept in the data folder. Unknown or broken values fall back to defaults, field by field. */
 export const SettingsSchema = z.object({
   backend: BackendPreferenceSchema.catch('auto').default('auto'),
+  /** Folders the user chose in the app; imports may only read inside them. */
+  grantedFolders: z.array(z.string()).catch([]).default([]),
 })
 export type Settings = z.infer<typeof SettingsSchema>
 
