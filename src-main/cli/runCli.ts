@@ -3,10 +3,12 @@ import { APP_VERSION } from '../app/version'
 import { resolveDataFolder } from '../services/system/dataFolder'
 import { UsageError, type CliCommand, type CliContext, type CliIo } from './command'
 import { benchCommand } from './commands/bench'
+import { decodeCommand } from './commands/decode'
+import { preprocessCommand } from './commands/preprocess'
 import { systemCommand } from './commands/system'
 
 /** Every subcommand, in the order `cxr --help` lists them. */
-export const commands: CliCommand[] = [systemCommand, benchCommand]
+export const commands: CliCommand[] = [systemCommand, decodeCommand, preprocessCommand, benchCommand]
 
 const defaultIo: CliIo = {
   stdout: (text) => process.stdout.write(text),

@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util'
 import { UsageError, type CliCommand } from '../command'
 import { formatFigures, type BenchFigure, type BenchSuite } from '../bench/figures'
+import { imagingSuite } from '../bench/imagingSuite'
 import { resnetSuite } from '../bench/resnetSuite'
+import { viewerSuite } from '../bench/viewerSuite'
 
 /** Every benchmark suite, in the order they run. */
-export const benchSuites: BenchSuite[] = [resnetSuite]
+export const benchSuites: BenchSuite[] = [resnetSuite, imagingSuite, viewerSuite]
 
 /** `cxr bench`: speed figures for the active backend (figures, not pass/fail). */
 export const benchCommand: CliCommand = {
