@@ -233,3 +233,58 @@ describe('depthwise conv2d gradient kernels match cpu', () => {
     }
   })
 })
+
+describe('wrapped batch-norm and pooling kernels match cpu', () => {
+  it('Tile, including integer tensors', async () => {
+    const cases: Array<{ shape: number[]; reps: number[] }> = [
+      { shape: [1, 1, 1, 5], reps: [3, 4, 2, 1] },
+      { shape: [2, 3], reps: [3, 2] },
+      { shape: [4], reps: [3] },
+      { shape: [2, 1, 3, 2, 2], reps: [1, 3, 2, 1, 2] },
+      { shape: [3, 2, 2], reps: [1, 1, 1] },
+    ]
+    for (const { shape, reps } of cases) {
+      const values = pseudoRandom(size(shape), 14)
+      const integers = Int32Array.from(values, (value) => Math.round(value * 100))
+      await expectWasmMatchesCpu(['Tile', 'Tile int32'], `shape=${shape} reps=${reps}`, () => [
+        tf.tile(tf.tensor(values, shape), reps),
+        tf.tile(tf.tensor(integers, shape, 'int32'), reps).cast('float32'),
+      ])
+    }
+  })
+
+  it('Sum and Mean over leading and other axes', async () => {
+    const shape = [3, 5, 7, 4]
+    const values = pseudoRandom(size(shape), 15)
+    const axesList: Array<number | number[]> = [[0, 1, 2], [0], [0, 1], [2, 1, 0], [1, 2], 3, -1, [0, 3]]
+    for (const axes of axesList) {
+      for (const keepDims of [false, true]) {
+        await expectWasmMatchesCpu(['Sum', 'Mean'], `axes=${JSON.stringify(axes)} keepDims=${keepDims}`, () => {
+          const x = tf.tensor(values, shape)
+          const sum = tf.sum(x, axes, keepDims)
+          const mean = tf.mean(x, axes, keepDims)
+          expect(sum.shape).toEqual(mean.shape)
+          return [sum, mean]
+        })
+      }
+    }
+  })
+
+  it('MaxPoolGrad through tf.grad of maxPool', async () => {
+    for (const filterSize of [2, 3]) {
+      for (const strides of [1, 2, 3]) {
+        for (const pad of ['same', 'valid'] as const) {
+          const shape: Shape4 = [2, 9, 8, 3]
+          const values = pseudoRandom(size(shape), 16 + filterSize + strides)
+          const label = `filter=${filterSize} s=${strides} pad=${pad}`
+          await expectWasmMatchesCpu(['MaxPoolGrad'], label, () => {
+            const x = tf.tensor4d(values, shape)
+            const pooledShape = tf.maxPool(x, filterSize, strides, pad).shape
+            const weighting = tf.tensor(pseudoRandom(size(pooledShape), 17), pooledShape)
+            return [tf.grad((input: tf.Tensor) => tf.maxPool(input as tf.Tensor4D, filterSize, strides, pad).mul(weighting).sum())(x)]
+          })
+        }
+      }
+    }
+  })
+})

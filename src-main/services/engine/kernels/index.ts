@@ -3,16 +3,20 @@
  *
  * Found by running a full training step of a small ResNet-like tf.layers model
  * (conv2d, batchNormalization, relu, maxPooling2d, add, globalAveragePooling2d,
- * dense; SGD with momentum and Adam; binary cross-entropy) on wasm 4.22:
+ * dense; SGD with momentum and Adam; binary cross-entropy) on wasm 4.22, then
+ * profiling a ResNet-18 step (1x224x224, batch 8):
  * - Conv2DBackpropFilter is missing: no conv layer can train at all.
- * - Conv2DBackpropInput exists but is a scalar loop, 3-11x slower than the
- *   convolution-based version here, so it is replaced.
+ * - Conv2DBackpropInput exists but is a scalar loop, 1.5-11x slower than the
+ *   XNNPACK-based version here, so it is replaced.
  * - DepthwiseConv2dNativeBackpropFilter/Input are missing (depthwise and
  *   separable layers); added for completeness.
- * - The forward convolutions mishandle some paddings (and can corrupt the heap); they are wrapped
- *   (see convolutionPadding.ts).
- * Everything else the step needs (FusedBatchNorm, MaxPoolGrad, Relu/Step,
- * Sigmoid, Sum, Tile, optimizers' arithmetic) is already registered for wasm.
+ * - The forward convolutions mishandle some paddings, returning wrong values
+ *   and corrupting the wasm heap; they are wrapped (convolutionPadding.ts).
+ * - Tile, Sum, Mean (batch norm's forward and gradient) and MaxPoolGrad took a
+ *   quarter of the step; they are wrapped with faster paths for the shapes
+ *   batch norm and pooling produce, and delegate everything else.
+ * The rest of the step (FusedBatchNorm, Relu/Step, Sigmoid, the optimizers'
+ * arithmetic) is already registered for wasm.
  */
 import { getKernel, registerKernel } from '@tensorflow/tfjs'
 // Importing the backend package registers its native kernels, which the
@@ -24,6 +28,10 @@ import { conv2dBackpropInputConfig } from './conv2dBackpropInput'
 import { PADDING_FIXED_KERNELS, withSaferPadding } from './convolutionPadding'
 import { depthwiseConv2dBackpropFilterConfig } from './depthwiseConv2dBackpropFilter'
 import { depthwiseConv2dBackpropInputConfig } from './depthwiseConv2dBackpropInput'
+import { createMaxPoolGradKernel } from './maxPoolGrad'
+import { createMeanKernel } from './mean'
+import { createSumKernel } from './sum'
+import { createTileKernel } from './tile'
 import { replaceWasmKernel, WASM_BACKEND_NAME } from './wasmKernelUtils'
 
 /**
@@ -54,10 +62,22 @@ const GRADIENT_KERNELS: KernelConfig[] = [
   depthwiseConv2dBackpropInputConfig,
 ]
 
+/** Native kernels the project wraps, each wrapper delegating to the native one for cases it does not improve. */
+const WRAPPED_KERNELS: ReadonlyArray<{ kernelName: string; wrap: (native: KernelConfig) => KernelFunc }> = [
+  ...PADDING_FIXED_KERNELS.map(({ kernelName, depthwise }) => ({
+    kernelName,
+    wrap: (native: KernelConfig) => withSaferPadding(native, depthwise),
+  })),
+  { kernelName: 'Tile', wrap: createTileKernel },
+  { kernelName: 'Sum', wrap: createSumKernel },
+  { kernelName: 'Mean', wrap: createMeanKernel },
+  { kernelName: 'MaxPoolGrad', wrap: createMaxPoolGradKernel },
+]
+
 /** Names of every kernel that `registerWasmTrainingKernels` puts in place. */
 export const WASM_TRAINING_KERNEL_NAMES: readonly string[] = [
   ...GRADIENT_KERNELS.map((config) => config.kernelName),
-  ...PADDING_FIXED_KERNELS.map((entry) => entry.kernelName),
+  ...WRAPPED_KERNELS.map((entry) => entry.kernelName),
 ]
 
 /**
@@ -66,8 +86,8 @@ export const WASM_TRAINING_KERNEL_NAMES: readonly string[] = [
  * Safe to call before or after the wasm backend is initialised (kernels are
  * looked up at each call) and any number of times: kernels already installed
  * by this module are left alone. A kernel that some other code registered for
- * wasm under one of these names is replaced, except the native forward
- * convolutions, which are wrapped rather than replaced.
+ * wasm under one of the gradient names is replaced; the wrapped kernels wrap
+ * whatever is registered.
  *
  * @returns the names of the kernels this module provides for wasm; the same
  *   list on every call, whether or not this call had anything left to do.
@@ -81,11 +101,11 @@ export function registerWasmTrainingKernels(): string[] {
       replaceWasmKernel(config.kernelName, mark(config.kernelFunc))
     }
   }
-  for (const { kernelName, depthwise } of PADDING_FIXED_KERNELS) {
+  for (const { kernelName, wrap } of WRAPPED_KERNELS) {
     if (isProjectKernel(kernelName)) continue
     const native = getKernel(kernelName, WASM_BACKEND_NAME)
     if (native == null) continue
-    replaceWasmKernel(kernelName, mark(withSaferPadding(native, depthwise)))
+    replaceWasmKernel(kernelName, mark(wrap(native)))
   }
   return [...WASM_TRAINING_KERNEL_NAMES]
 }

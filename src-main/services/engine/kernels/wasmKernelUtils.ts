@@ -18,9 +18,6 @@ export const WASM_BACKEND_NAME = 'wasm'
 /** Explicit NHWC padding as tfjs accepts it: [[0, 0], [top, bottom], [left, right], [0, 0]]. */
 export type ExplicitPadding = [[0, 0], [number, number], [number, number], [0, 0]]
 
-/** The padding forms tfjs passes to convolution kernels. */
-export type ConvPadding = 'same' | 'valid' | number | ExplicitPadding | number[][]
-
 /** Arguments every tfjs kernelFunc receives. */
 export interface KernelArguments {
   inputs: NamedTensorInfoMap
@@ -174,8 +171,8 @@ export function rotateFilter(backend: BackendWasm, filter: TensorInfo): TensorIn
 }
 
 /**
- * Registers `config` for wasm, replacing whatever is registered under the same
- * name. Returns the replaced config so a wrapper can delegate to it.
+ * Registers `kernelFunc` for wasm under `kernelName`, replacing whatever is
+ * registered there. Returns the replaced config so a wrapper can delegate to it.
  */
 export function replaceWasmKernel(kernelName: string, kernelFunc: KernelFunc): KernelConfig | undefined {
   const previous = getKernel(kernelName, WASM_BACKEND_NAME)
