@@ -23,6 +23,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
+          // A loaded 2-core CI machine can take seconds to answer: polls wait, assertions stay strict.
+          expect: { poll: { timeout: 30_000, interval: 100 } },
           environment: 'node',
           testTimeout: 180_000,
           hookTimeout: 180_000,

@@ -1,13 +1,18 @@
 import { mkdirSync } from 'node:fs'
+import { basename } from 'node:path'
 import type { CxrHandlers } from '@shared/ipc'
 import type { SystemReport } from '@shared/system/systemTypes'
 import { createEventHub, type EventHub } from '../ipc/eventHub'
 import { createEngineService, type EngineService } from '../services/engine/engineService'
+import type { LibraryService } from '@shared/library/types'
+import { createCompositionService, type CompositionService } from '../services/datasets/compositionService'
 import { createFilesService, type FilesService } from '../services/files/filesService'
+import { createLibraryService } from '../services/library'
 import { createImagingService, type ImagingService } from '../services/imaging'
 import { toViewerImage } from '../services/imaging/viewerImage'
 import { createSettingsStore, type SettingsStore } from '../services/settings/settingsStore'
 import { createSystemService, type SystemService } from '../services/system/systemService'
+import { libraryHandlers } from './libraryHandlers'
 import { APP_VERSION } from './version'
 
 /** Everything the main process runs, built once per launch. */
@@ -18,6 +23,8 @@ export interface AppServices {
   system: SystemService
   imaging: ImagingService
   files: FilesService
+  library: LibraryService
+  compositions: CompositionService
   events: EventHub
   /** The contract's handlers, ready for a transport to bind. */
   handlers: CxrHandlers
@@ -46,6 +53,9 @@ export function createAppServices(options: AppOptions): AppServices {
   const system = createSystemService({ engine, dataFolder: options.dataFolder, mode: options.mode, appVersion: APP_VERSION })
   const imaging = createImagingService()
   const files = createFilesService({ settings })
+  const library = createLibraryService({ dataFolder: options.dataFolder, decode: (path) => imaging.decode(path) })
+  const compositions = createCompositionService({ library })
+  library.onDidProgress((progress) => events.emit('library.onDidImportProgress', progress))
   const handlers: CxrHandlers = {
     system: { getReport: () => system.getReport() },
     engine: {
@@ -57,9 +67,11 @@ export function createAppServices(options: AppOptions): AppServices {
       grantFolder: ({ path }) => files.grantFolder(path),
       grantedFolders: () => files.grantedFolders(),
     },
+    ...libraryHandlers(library, compositions, files),
     imaging: {
       openFile: async ({ name, bytes, frame }) => toViewerImage(name, await imaging.decodeBuffer(bytes, name, { frame })),
+      openPath: async ({ path, frame }) => toViewerImage(basename(path), await imaging.decode(files.assertGranted(path, 'image'), { frame })),
     },
   }
-  return { dataFolder: options.dataFolder, settings, engine, system, imaging, files, events, handlers }
+  return { dataFolder: options.dataFolder, settings, engine, system, imaging, files, library, compositions, events, handlers }
 }

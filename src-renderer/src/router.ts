@@ -2,7 +2,7 @@ import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-rou
 
 /** The app's sections, in navigation order; `ready` marks those that do something today. */
 export const sections = [
-  { path: '/datasets', name: 'datasets', label: 'Datasets', icon: '▤', ready: false, component: () => import('./views/DatasetsView.vue') },
+  { path: '/datasets', name: 'datasets', label: 'Datasets', icon: '▤', ready: true, component: () => import('./views/DatasetsView.vue') },
   { path: '/viewer', name: 'viewer', label: 'Viewer', icon: '◐', ready: true, component: () => import('./views/ViewerView.vue') },
   { path: '/runs', name: 'runs', label: 'Runs', icon: '▶', ready: false, component: () => import('./views/RunsView.vue') },
   { path: '/results', name: 'results', label: 'Results', icon: '▦', ready: false, component: () => import('./views/ResultsView.vue') },
@@ -12,6 +12,8 @@ export const sections = [
 const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/system' },
   ...sections.map(({ path, name, component }) => ({ path, name, component })),
+  { path: '/datasets/import', name: 'import', component: () => import('./views/datasets/ImportView.vue') },
+  { path: '/datasets/compose', name: 'compose', component: () => import('./views/datasets/ComposeView.vue') },
   { path: '/:rest(.*)*', redirect: '/system' },
 ]
 

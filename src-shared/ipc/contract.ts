@@ -4,6 +4,7 @@ import { FolderListingSchema, GrantedFoldersSchema, GrantFolderRequestSchema, Li
 import { MAX_VIEWER_FILE_BYTES, OpenFileRequestSchema, ViewerImageSchema } from '../imaging/viewerImage'
 import { SystemReportSchema } from '../system/systemTypes'
 import { MAX_REQUEST_BYTES } from './envelope'
+import { compositionChannels, libraryChannels, libraryEvents } from './libraryContract'
 
 /**
  * The IPC contract: every call the renderer may make, grouped by service, each with the schema its request must
@@ -32,9 +33,13 @@ export const contract = {
     /** Folders the user has chosen, most recent first. */
     grantedFolders: { request: z.object({}).strict(), response: GrantedFoldersSchema },
   },
+  library: libraryChannels,
+  compositions: compositionChannels,
   imaging: {
     /** Decodes a file the user picked or dropped (DICOM, PNG, JPEG) for the viewer. */
     openFile: { request: OpenFileRequestSchema, response: ViewerImageSchema, maxRequestBytes: MAX_VIEWER_FILE_BYTES + 4096 },
+    /** Decodes a library image by its path (inside a folder the user chose), e.g. from the dataset browser. */
+    openPath: { request: z.object({ path: z.string().min(1).max(4096), frame: z.number().int().nonnegative().optional() }).strict(), response: ViewerImageSchema },
   },
 } as const satisfies ContractShape
 
@@ -44,6 +49,7 @@ export const contract = {
  */
 export const events = {
   'engine.onDidChangeBackend': EngineReportSchema,
+  ...libraryEvents,
   'system.onDidLog': z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string(), time: z.string() }),
 } as const satisfies Record<string, z.ZodType>
 

@@ -162,6 +162,8 @@ export const CsvImportSpecSchema = z.object({
   /** Field separator; detected from the header line when absent. */
   delimiter: z.enum([',', '\t', ';', '|']).optional(),
   fileColumn: z.string().min(1),
+  /** Appended to every file column value: RSNA's CSV names images by patient id, the files are `<id>.dcm`. */
+  fileSuffix: z.string().optional(),
   label: LabelSourceSchema,
   patient: PatientSourceSchema,
   viewColumn: z.string().min(1).optional(),

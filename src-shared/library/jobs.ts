@@ -19,8 +19,11 @@ export const ImportJobStatusSchema = z.enum(['queued', 'running', 'cancelled', '
 /** Life of an import job. */
 export type ImportJobStatus = z.infer<typeof ImportJobStatusSchema>
 
-/** What a job is doing: reading its sources, importing images, attaching masks, or finished. */
-export const ImportPhaseSchema = z.enum(['planning', 'images', 'masks', 'done'])
+/**
+ * What a job is doing: importing images, attaching masks (after all images, since masks need their image's row),
+ * or finished. Planning happens before the job exists: `startImport` resolves once it is recorded.
+ */
+export const ImportPhaseSchema = z.enum(['images', 'masks', 'done'])
 /** What a job is doing. */
 export type ImportPhase = z.infer<typeof ImportPhaseSchema>
 
@@ -59,6 +62,7 @@ export const IMPORT_ISSUE_CODES = [
   'label-missing',
   'label-excluded',
   'file-name-missing',
+  'outside-folder',
   'duplicate-row',
   'patient-missing',
   'patient-pattern-unmatched',
@@ -69,7 +73,6 @@ export const IMPORT_ISSUE_CODES = [
   'modality-excluded',
   'file-missing',
   'unreadable',
-  'already-imported',
   'content-changed',
   'duplicate-content',
   'metadata-differs',

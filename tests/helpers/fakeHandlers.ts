@@ -1,6 +1,5 @@
-import { vi } from 'vitest'
-import type { ViewerImage } from '@shared/imaging/viewerImage'
-import type { CxrHandlers } from '@shared/ipc'
+import { vi, type Mock } from 'vitest'
+import { CHANNELS, type CxrHandlers } from '@shared/ipc'
 import type { EngineReport } from '@shared/system/engineTypes'
 import type { SystemReport } from '@shared/system/systemTypes'
 
@@ -31,23 +30,22 @@ export const sampleSystemReport: SystemReport = {
 
 /** Handlers whose every method is a spy, so tests can prove a rejected call never reached a service. */
 export function createSpyHandlers() {
-  const handlers = {
+  const known = {
     system: { getReport: vi.fn(async () => sampleSystemReport) },
-    files: {
-      listFolder: vi.fn(async () => ({ path: '/', parent: null, entries: [], truncated: 0 })),
-      grantFolder: vi.fn(async () => []),
-      grantedFolders: vi.fn(async () => []),
-    },
-    imaging: {
-      openFile: vi.fn(async (): Promise<ViewerImage> => {
-        throw new Error('not used in these tests')
-      }),
-    },
     engine: {
       getReport: vi.fn(async () => sampleEngineReport),
       setPreference: vi.fn(async ({ preference }: { preference: EngineReport['preference'] }) => ({ ...sampleEngineReport, preference })),
     },
-  } satisfies CxrHandlers
-  const allSpies = () => [handlers.system.getReport, handlers.engine.getReport, handlers.engine.setPreference, handlers.imaging.openFile, handlers.files.listFolder, handlers.files.grantFolder, handlers.files.grantedFolders]
-  return { handlers, allSpies }
+  }
+  // Every other channel of the contract gets a spy that fails loudly if a test reaches it by mistake.
+  const handlers: Record<string, Record<string, Mock>> = { ...known }
+  for (const channel of CHANNELS) {
+    const [service, method] = channel.split('.')
+    handlers[service] ??= {}
+    handlers[service][method] ??= vi.fn(async () => {
+      throw new Error(`${channel} is not faked in these tests`)
+    })
+  }
+  const allSpies = () => Object.values(handlers).flatMap((methods) => Object.values(methods))
+  return { handlers: handlers as unknown as CxrHandlers & typeof known, allSpies }
 }

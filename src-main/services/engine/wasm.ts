@@ -62,7 +62,9 @@ export function wasmBinaryFolder(): string {
  * @throws when the backend fails to initialise (missing or unloadable binary).
  */
 export async function initWasmBackend(options: WasmOptions = {}): Promise<WasmInfo> {
-  const alreadyInitialised = tf.findBackend('wasm') != null
+  // Not tf.findBackend: for a registered but uninitialised backend it starts
+  // the initialisation, which would then race the path and flags set below.
+  const alreadyInitialised = tf.engine().registry.wasm != null
   if (!alreadyInitialised) {
     setWasmPaths(wasmBinaryFolder() + path.sep)
     // The backend reads these flags when it picks a binary; setting a flag to

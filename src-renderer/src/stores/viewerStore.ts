@@ -55,6 +55,19 @@ export const useViewerStore = defineStore('viewer', () => {
     }
   }
 
+  /** Opens an image of the library (its folder was granted when it was imported). */
+  async function openPath(path: string): Promise<void> {
+    error.value = null
+    loading.value = true
+    try {
+      show(await useApi().api.imaging.openPath({ path }))
+    } catch (reason) {
+      fail((reason as Error).message)
+    } finally {
+      loading.value = false
+    }
+  }
+
   function show(next: ViewerImage): void {
     image.value = next
     // Equalize the image as it reads (bone bright), at its full bit depth: the paper's first preprocessing step.
@@ -102,7 +115,7 @@ export const useViewerStore = defineStore('viewer', () => {
     hover.value = { x: Math.floor(x), y: Math.floor(y), value: current.pixels[index], equalized: equalized.value?.[index] ?? Number.NaN }
   }
 
-  return { image, equalized, preview, window, presetId, presets, viewport, fitRequest, hover, loading, error, openFile, show, applyPreset, adjustWindow, setViewport, hoverAt }
+  return { image, equalized, preview, window, presetId, presets, viewport, fitRequest, hover, loading, error, openFile, openPath, show, applyPreset, adjustWindow, setViewport, hoverAt }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useViewerStore, import.meta.hot))

@@ -1,0 +1,67 @@
+import { checkLeakage, composeDataset, exportComposition, importComposition } from '@shared/datasets'
+import type { Composition, CompositionSpec } from '@shared/datasets/types'
+import type { CompositionExport } from '@shared/datasets/exchange'
+import type { LeakageReport } from '@shared/datasets/leakage'
+import type { CompositionSummary } from '@shared/library/summaries'
+import type { LibraryService } from '@shared/library/types'
+
+/** A composition with the leakage check that every composition gets before anyone sees it. */
+export interface BuiltComposition {
+  composition: Composition
+  leakage: LeakageReport
+}
+
+/** Builds, stores, exports and imports compositions (the paper's Table I) over the library's images. */
+export interface CompositionService {
+  build(spec: CompositionSpec): Promise<BuiltComposition>
+  save(composition: Composition, name?: string): Promise<CompositionSummary>
+  list(): Promise<CompositionSummary[]>
+  load(compositionId: string): Promise<BuiltComposition>
+  remove(compositionId: string): Promise<void>
+  exportJson(compositionId: string): Promise<CompositionExport>
+  importJson(json: string): Promise<BuiltComposition>
+}
+
+/** Creates the composition service on top of the library. */
+export function createCompositionService(deps: { library: LibraryService }): CompositionService {
+  const { library } = deps
+  const datasetsOf = (spec: CompositionSpec) => [...new Set([...spec.primary, ...spec.borrow])]
+
+  return {
+    async build(spec) {
+      const records = await library.imageRecords({ datasetIds: datasetsOf(spec) })
+      const composition = composeDataset(spec, records)
+      return { composition, leakage: checkLeakage(composition) }
+    },
+    async save(composition, name) {
+      // Never store a composition that leaks, whatever the caller claims.
+      const leakage = checkLeakage(composition)
+      if (!leakage.ok) {
+        throw new Error(`${composition.spec.name}: not saved, ${leakage.patientOverlaps.length} patient(s) and ${leakage.duplicateImages.length} identical image(s) are on two sides of a split`)
+      }
+      return library.saveComposition({ composition, name })
+    },
+    list: () => library.listCompositions(),
+    async load(compositionId) {
+      const composition = await library.loadComposition({ compositionId })
+      return { composition, leakage: checkLeakage(composition) }
+    },
+    remove: (compositionId) => library.deleteComposition({ compositionId }),
+    async exportJson(compositionId) {
+      return exportComposition(await library.loadComposition({ compositionId }))
+    },
+    async importJson(json) {
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(json)
+      } catch (error) {
+        throw new Error(`the composition file is not JSON: ${(error as Error).message}`)
+      }
+      const datasetIds = (await library.listDatasets()).map((dataset) => dataset.id)
+      if (datasetIds.length === 0) throw new Error('the library has no datasets: import the images the composition refers to first')
+      const result = importComposition(parsed, await library.imageRecords({ datasetIds }))
+      if (!result.ok) throw new Error(result.message)
+      return { composition: result.composition, leakage: checkLeakage(result.composition) }
+    },
+  }
+}

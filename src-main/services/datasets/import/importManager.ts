@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
+import type { Database } from 'better-sqlite3'
+import { LibraryError } from '@shared/library/errors'
+import { targetDatasetId } from '@shared/library/importSpecs'
+import type { ImportSpec } from '@shared/library/importSpecs'
+import type { ImportJobSummary, ImportProgress, ImportReport } from '@shared/library/jobs'
+import type { ImportPreview } from '@shared/library/summaries'
+import type { DatasetRepository } from '../../library/datasetRepository'
+import type { ImageRepository } from '../../library/imageRepository'
+import type { ImportJobRepository, JobRow } from '../../library/importJobRepository'
+import type { MaskRepository } from '../../library/maskRepository'
+import { loadPseudonymiser } from '../../library/pseudonyms'
+import type { Pseudonymiser } from '../../library/pseudonyms'
+import type { ThumbnailCache } from '../../library/thumbnails'
+import { runImportJob, SHUTDOWN } from './jobRunner'
+import type { ImportTestHooks } from './jobRunner'
+import type { DecodeImage, ProcessContext } from './outcomes'
+import { planImport } from './planImport'
+import { summarisePlan } from './preview'
+
+/** What the import manager needs. */
+export interface ImportManagerDeps {
+  db: Database
+  dataFolder: string
+  datasets: DatasetRepository
+  images: ImageRepository
+  masks: MaskRepository
+  jobs: ImportJobRepository
+  thumbnails: ThumbnailCache
+  decode: DecodeImage
+  batchSize: number
+  concurrency: number
+  now(): string
+  hooks?: ImportTestHooks
+}
+
+/** Imports as jobs: plan, record, run in the background, cancel, resume, report. */
+export interface ImportManager {
+  preview(spec: ImportSpec, sampleSize: number): Promise<ImportPreview>
+  start(spec: ImportSpec): Promise<string>
+  resume(jobId: string): string
+  cancel(jobId: string): void
+  wait(jobId: string, issueLimit?: number): Promise<ImportReport>
+  summary(jobId: string): ImportJobSummary
+  list(datasetId?: string): ImportJobSummary[]
+  report(jobId: string, issueLimit: number): ImportReport
+  onDidProgress(listener: (progress: ImportProgress) => void): () => void
+  /** Stop every running job (they become `interrupted`, resumable) and wait for them. */
+  close(): Promise<void>
+}
+
+/** A job whose process still exists but has not written a batch for this long is taken for dead (pid reuse). */
+const SILENT_FOR_MS = 30 * 60 * 1000
+
+/**
+ * Create the import manager. Jobs left `queued` or `running` by a process that is gone (a crash, a power cut)
+ * are marked `interrupted` here, so the UI offers to resume them.
+ * @param deps the database, repositories and tools.
+ */
+export function createImportManager(deps: ImportManagerDeps): ImportManager {
+  const running = new Map<string, { datasetId: string; controller: AbortController; done: Promise<unknown> }>()
+  const busyDatasets = new Set<string>()
+  const listeners = new Set<(progress: ImportProgress) => void>()
+  let pseudonymiser: Pseudonymiser | undefined
+  markStaleJobs(deps)
+
+  const emit = (progress: ImportProgress) => {
+    for (const listener of listeners) {
+      try {
+        listener(progress)
+      } catch {
+        // A broken listener (a closed window) must not stop the import.
+      }
+    }
+  }
+
+  const createContext = (job: JobRow, signal: AbortSignal): ProcessContext => {
+    const spec = job.spec
+    pseudonymiser ??= loadPseudonymiser(deps.db)
+    return {
+      datasetId: job.datasetId,
+      thumbnails: spec.kind !== 'masks' && spec.thumbnails ? deps.thumbnails : undefined,
+      decode: deps.decode,
+      pseudonymiser,
+      dicom: spec.kind === 'dicom-folder' ? spec : { pseudonymise: true },
+      duplicates: spec.kind === 'masks' ? 'keep' : spec.duplicates,
+      maskCacheFolder: join(deps.dataFolder, 'cache', 'masks'),
+      findImage: (sourceKey) => deps.images.bySourceKey(job.datasetId, sourceKey),
+      signal,
+    }
+  }
+
+  const launch = (job: JobRow) => {
+    const controller = new AbortController()
+    busyDatasets.add(job.datasetId)
+    const runnerDeps = {
+      db: deps.db,
+      writers: deps,
+      datasets: deps.datasets,
+      createContext,
+      batchSize: deps.batchSize,
+      concurrency: deps.concurrency,
+      emit,
+      now: deps.now,
+      hooks: deps.hooks,
+    }
+    const done = runImportJob(job.id, runnerDeps, controller.signal)
+      // The runner records its own failures; this only guards `wait` against a database closed underneath it.
+      .catch(() => 'failed' as const)
+      .finally(() => {
+        running.delete(job.id)
+        busyDatasets.delete(job.datasetId)
+      })
+    running.set(job.id, { datasetId: job.datasetId, controller, done })
+  }
+
+  const requireJob = (jobId: string): JobRow => {
+    const job = deps.jobs.get(jobId)
+    if (!job) throw new LibraryError('not-found', `No import job "${jobId}"`)
+    return job
+  }
+
+  const summary = (job: JobRow): ImportJobSummary => {
+    const counts = deps.jobs.itemCounts(job.id)
+    const result: ImportJobSummary = {
+      jobId: job.id,
+      datasetId: job.datasetId,
+      kind: job.kind,
+      status: job.status,
+      phase: job.phase,
+      createdAt: job.createdAt,
+      images: counts.image,
+      masks: counts.mask,
+      resumable: !running.has(job.id) && ['queued', 'cancelled', 'failed', 'interrupted'].includes(job.status),
+    }
+    if (job.startedAt) result.startedAt = job.startedAt
+    if (job.finishedAt) result.finishedAt = job.finishedAt
+    if (job.error) result.error = job.error
+    return result
+  }
+
+  const report = (jobId: string, issueLimit: number): ImportReport => {
+    const job = requireJob(jobId)
+    return {
+      ...summary(job),
+      spec: job.spec,
+      issues: deps.jobs.issues(jobId, issueLimit),
+      issueCount: Object.values(deps.jobs.issueCounts(jobId)).reduce((sum, n) => sum + n, 0),
+      issueCounts: deps.jobs.issueCounts(jobId),
+      importedByClass: deps.jobs.importedByClass(jobId),
+      durationSeconds: job.runSeconds,
+    }
+  }
+
+  return {
+    async preview(spec, sampleSize) {
+      const plan = await planImport(spec, deps)
+      return summarisePlan(spec, plan, { datasetExists: deps.datasets.get(plan.datasetId) !== undefined, sampleSize })
+    },
+    async start(spec) {
+      const datasetId = targetDatasetId(spec)
+      if (busyDatasets.has(datasetId)) throw new LibraryError('busy', `Dataset "${datasetId}" is being imported; wait for that job or cancel it first`)
+      // Reserved while planning, which awaits file reads: a second start on the same dataset must not slip in.
+      busyDatasets.add(datasetId)
+      try {
+        const plan = await planImport(spec, deps)
+        if (plan.blocking.length > 0) {
+          const first = plan.blocking.slice(0, 3).map((issue) => issue.message).join('; ')
+          const more = plan.blocking.length > 3 ? ` (and ${plan.blocking.length - 3} more)` : ''
+          throw new LibraryError('import-blocked', `The import cannot start: ${first}${more}`, plan.blocking)
+        }
+        const jobId = randomUUID()
+        const now = deps.now()
+        deps.db.transaction(() => {
+          if (spec.kind !== 'masks' && plan.dataset) deps.datasets.ensure(spec.dataset, plan.dataset.sourceKind, plan.dataset.rootFolder, now)
+          deps.jobs.create(
+            { id: jobId, datasetId, spec, createdAt: now },
+            plan.items.map((item, ordinal) => ({ ordinal, kind: item.kind, sourceKey: item.sourceKey, path: item.path, payload: item.payload })),
+            plan.issues,
+          )
+        }).immediate()
+        launch(requireJob(jobId))
+        return jobId
+      } finally {
+        if (![...running.values()].some((job) => job.datasetId === datasetId)) busyDatasets.delete(datasetId)
+      }
+    },
+    resume(jobId) {
+      const job = requireJob(jobId)
+      if (running.has(jobId)) throw new LibraryError('not-resumable', `Import job ${jobId} is already running`)
+      if (job.status === 'completed') throw new LibraryError('not-resumable', `Import job ${jobId} is completed: nothing to resume`)
+      if (job.status === 'running' && !isStale(job)) throw new LibraryError('busy', `Import job ${jobId} is running in another process (pid ${job.ownerPid})`)
+      if (busyDatasets.has(job.datasetId)) throw new LibraryError('busy', `Dataset "${job.datasetId}" is being imported; wait for that job first`)
+      launch(job)
+      return jobId
+    },
+    cancel(jobId) {
+      const job = running.get(jobId)
+      if (job) job.controller.abort()
+      else requireJob(jobId)
+    },
+    async wait(jobId, issueLimit = 1000) {
+      await running.get(jobId)?.done
+      return report(jobId, issueLimit)
+    },
+    summary: (jobId) => summary(requireJob(jobId)),
+    list: (datasetId) => deps.jobs.list(datasetId).map(summary),
+    report,
+    onDidProgress(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    async close() {
+      for (const job of running.values()) job.controller.abort(SHUTDOWN)
+      await Promise.all([...running.values()].map((job) => job.done))
+    },
+  }
+}
+
+function markStaleJobs(deps: ImportManagerDeps): void {
+  for (const job of deps.jobs.active()) {
+    if (isStale(job)) deps.jobs.finish(job.id, 'interrupted', deps.now(), 'the process running this import stopped (crash or forced quit)')
+  }
+}
+
+/**
+ * True when the process recorded as running a job is gone. A queued job without an owner is dead too: a job is
+ * recorded and started in the same tick. The long silence guards against a recycled pid.
+ */
+function isStale(job: JobRow): boolean {
+  if (job.ownerPid === undefined) return true
+  if (!processAlive(job.ownerPid)) return true
+  const heartbeat = Date.parse(job.heartbeatAt ?? job.createdAt)
+  return Number.isFinite(heartbeat) && Date.now() - heartbeat > SILENT_FOR_MS
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

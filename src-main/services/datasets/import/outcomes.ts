@@ -1,0 +1,75 @@
+import type { DicomFolderImportSpec, DuplicatePolicy } from '@shared/library/importSpecs'
+import type { DecodedImage } from '@shared/imaging/types'
+import type { ImagePhi, ImageSummary } from '@shared/library/summaries'
+import type { NewIssue } from '../../library/importJobRepository'
+import type { Pseudonymiser } from '../../library/pseudonyms'
+import type { ThumbnailCache } from '../../library/thumbnails'
+
+/** The part of a decoded image the import uses; the imaging service's `DecodedImage` has it all. */
+export type DecodedForImport = Pick<
+  DecodedImage,
+  'source' | 'width' | 'height' | 'pixels' | 'pixelRange' | 'voi' | 'invert' | 'tags' | 'patient' | 'photometricInFile' | 'transferSyntax' | 'bitsStored'
+>
+
+/** Decodes a DICOM (or any non-raster) file; rejects with an `ImagingError` naming the file. */
+export type DecodeImage = (path: string) => Promise<DecodedForImport>
+
+/** What processing one file needs: the job's choices and the tools, no database writes. */
+export interface ProcessContext {
+  datasetId: string
+  /** Thumbnails to write, or undefined when the spec turned them off. */
+  thumbnails: ThumbnailCache | undefined
+  decode: DecodeImage
+  pseudonymiser: Pseudonymiser
+  /** DICOM choices (pseudonymise, modalities); defaults for other imports. */
+  dicom: Pick<DicomFolderImportSpec, 'pseudonymise' | 'modalities'>
+  duplicates: DuplicatePolicy
+  /** Where merged masks are written (`<dataFolder>/cache/masks`). */
+  maskCacheFolder: string
+  /** Looks up an image of the dataset (masks attach to them; re-imports skip probing what is known). */
+  findImage(sourceKey: string): { width: number; height: number; contentHash: string; format: ProcessedImage['format'] } | undefined
+  signal: AbortSignal
+}
+
+/** An image ready to be written. */
+export interface ProcessedImage {
+  path: string
+  contentHash: string
+  byteSize: number
+  format: ImageSummary['format']
+  width: number
+  height: number
+  label: string
+  patientId: string
+  view?: string
+  studyId?: string
+  attributes: Record<string, string>
+}
+
+/** A mask ready to be written. */
+export interface ProcessedMask {
+  imageKey: string
+  structure: string
+  path: string
+  contentHash: string
+  width: number
+  height: number
+  sources: string[]
+}
+
+/** The result of processing one planned file, applied to the database in the batch's transaction. */
+export type ItemOutcome =
+  | { kind: 'image'; ordinal: number; sourceKey: string; image: ProcessedImage; phi?: ImagePhi; warnings: NewIssue[] }
+  | { kind: 'mask'; ordinal: number; sourceKey: string; mask: ProcessedMask; warnings: NewIssue[] }
+  | { kind: 'rejected'; ordinal: number; sourceKey: string; status: 'failed' | 'skipped'; issue: NewIssue }
+
+/**
+ * A rejected file's outcome.
+ * @param ordinal the item.
+ * @param sourceKey its image id.
+ * @param status `failed` (a problem) or `skipped` (a deliberate choice).
+ * @param issue why.
+ */
+export function rejected(ordinal: number, sourceKey: string, status: 'failed' | 'skipped', issue: NewIssue): ItemOutcome {
+  return { kind: 'rejected', ordinal, sourceKey, status, issue: { ...issue, ordinal } }
+}

@@ -1,0 +1,110 @@
+import { acceptHMRUpdate, defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { ImportProgress, ImportReport } from '@shared/library/jobs'
+import type { ImportSpecInput } from '@shared/library/importSpecs'
+import type { FolderScan, ImportPreview } from '@shared/library/summaries'
+import { useApi } from '../api/client'
+
+/** The wizard's steps, in order. */
+export type WizardStep = 'folder' | 'layout' | 'preview' | 'import'
+
+/** The import wizard: the folder, the spec being drafted, its preview, then the running job and its report. */
+export const useImportWizardStore = defineStore('importWizard', () => {
+  const step = ref<WizardStep>('folder')
+  const folder = ref<string | null>(null)
+  const scan = shallowRef<FolderScan | null>(null)
+  const spec = shallowRef<ImportSpecInput | null>(null)
+  const preview = shallowRef<ImportPreview | null>(null)
+  const jobId = ref<string | null>(null)
+  const progress = shallowRef<ImportProgress | null>(null)
+  const report = shallowRef<ImportReport | null>(null)
+  const busy = ref(false)
+  const error = ref<string | null>(null)
+  const canImport = computed(() => !!preview.value && preview.value.blocking.length === 0 && preview.value.imageCount + preview.value.maskCount > 0)
+  let unsubscribe: (() => void) | undefined
+
+  async function run<T>(work: () => Promise<T>): Promise<T | undefined> {
+    busy.value = true
+    error.value = null
+    try {
+      return await work()
+    } catch (reason) {
+      error.value = (reason as Error).message
+      return undefined
+    } finally {
+      busy.value = false
+    }
+  }
+
+  async function chooseFolder(path: string): Promise<void> {
+    await run(async () => {
+      const { api } = useApi()
+      await api.files.grantFolder({ path })
+      scan.value = await api.library.scanFolder({ rootFolder: path })
+      folder.value = path
+      spec.value = null
+      preview.value = null
+      step.value = 'layout'
+    })
+  }
+
+  /** Asks the service what the drafted spec would import, without writing anything. */
+  async function previewSpec(next: ImportSpecInput): Promise<void> {
+    spec.value = next
+    await run(async () => {
+      preview.value = await useApi().api.library.previewImport({ spec: next, sampleSize: 12 })
+      step.value = 'preview'
+    })
+  }
+
+  async function startImport(): Promise<void> {
+    if (!spec.value) return
+    await run(async () => {
+      const client = useApi()
+      unsubscribe ??= client.on('library.onDidImportProgress', (update) => {
+        if (update.jobId !== jobId.value) return
+        progress.value = update
+        if (['completed', 'cancelled', 'failed', 'interrupted'].includes(update.status)) void loadReport()
+      })
+      report.value = null
+      progress.value = null
+      jobId.value = (await client.api.library.startImport({ spec: spec.value! })).jobId
+      step.value = 'import'
+    })
+  }
+
+  async function loadReport(): Promise<void> {
+    if (!jobId.value) return
+    await run(async () => {
+      report.value = await useApi().api.library.getImportReport({ jobId: jobId.value!, issueLimit: 500 })
+    })
+  }
+
+  async function cancel(): Promise<void> {
+    if (jobId.value) await run(() => useApi().api.library.cancelImport({ jobId: jobId.value! }))
+  }
+
+  async function resume(): Promise<void> {
+    if (!jobId.value) return
+    await run(async () => {
+      report.value = null
+      jobId.value = (await useApi().api.library.resumeImport({ jobId: jobId.value! })).jobId
+    })
+  }
+
+  function restart(): void {
+    step.value = 'folder'
+    folder.value = null
+    scan.value = null
+    spec.value = null
+    preview.value = null
+    jobId.value = null
+    progress.value = null
+    report.value = null
+    error.value = null
+  }
+
+  return { step, folder, scan, spec, preview, jobId, progress, report, busy, error, canImport, chooseFolder, previewSpec, startImport, loadReport, cancel, resume, restart }
+})
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useImportWizardStore, import.meta.hot))

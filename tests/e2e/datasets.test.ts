@@ -1,0 +1,150 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hasSharedData, missingDataReason, sharedPath } from '../helpers/sharedData'
+import { skipWithReason } from '../helpers/skip'
+import { chromiumMissingReason, launchChromium, projectRoot, startBrowserMode, type BrowserModeApp } from './support/browserMode'
+
+const screenshots = join(projectRoot, 'test-results', 'screenshots')
+const noChromium = chromiumMissingReason()
+
+/** A small labelled collection the test writes itself: 12 patients × 2 PNGs, half COVID-19, with a CSV. */
+async function writeCollection(): Promise<string> {
+  const root = mkdtempSync(join(tmpdir(), 'cxr-e2e-collection-'))
+  mkdirSync(join(root, 'images'))
+  const rows = ['file,finding,patient,view']
+  for (let patient = 0; patient < 12; patient++) {
+    for (let image = 0; image < 2; image++) {
+      const name = `p${patient}_${image}.png`
+      const pixels = Buffer.alloc(32 * 32, (patient * 17 + image * 5) % 256)
+      pixels[patient * 32 + image] = 255
+      await sharp(pixels, { raw: { width: 32, height: 32, channels: 1 } }).png().toFile(join(root, 'images', name))
+      rows.push(`${name},${patient % 2 === 0 ? 'COVID-19' : 'Normal'},P${patient},PA`)
+    }
+  }
+  writeFileSync(join(root, 'labels.csv'), rows.join('\n') + '\n')
+  return root
+}
+
+async function chooseFolder(page: Page, folder: string): Promise<void> {
+  await page.getByTestId('nav-datasets').click()
+  await page.getByTestId('go-import').click()
+  // Let the picker show its first folder before typing, as a person would.
+  await expect.poll(() => page.getByTestId('folder-picker').getAttribute('data-loading'), { timeout: 30_000 }).toBe('false')
+  await page.getByTestId('folder-path').fill(folder)
+  await page.getByTestId('folder-path').press('Enter')
+  await expect.poll(() => page.getByTestId('folder-picker').getAttribute('data-path'), { timeout: 30_000 }).toBe(folder)
+  await page.getByTestId('choose-folder').click()
+  await page.getByTestId('kind-csv').waitFor()
+}
+
+async function importWithCsv(page: Page, datasetId: string, labelColumn: string): Promise<string> {
+  await page.getByTestId('label-column').selectOption(labelColumn)
+  await page.getByTestId('label-mapping').waitFor()
+  await page.getByTestId('dataset-id').fill(datasetId)
+  await page.getByTestId('preview-import').click()
+  await page.getByTestId('import-preview').waitFor({ timeout: 60_000 })
+  const planned = (await page.getByTestId('preview-images').textContent()) ?? ''
+  await page.getByTestId('start-import').click()
+  await expect.poll(() => page.getByTestId('import-status').textContent().catch(() => ''), { timeout: 120_000 }).toBe('Import completed')
+  await page.getByTestId('import-done').click()
+  await page.getByTestId(`dataset-${datasetId}`).waitFor()
+  return planned
+}
+
+describe('Datasets: import wizard and compositions in browser mode (Chromium)', () => {
+  let app: BrowserModeApp
+  let browser: Browser
+
+  beforeAll(async () => {
+    if (noChromium && process.env.CI) throw new Error(noChromium)
+    if (noChromium) return
+    app = await startBrowserMode()
+    browser = await launchChromium()
+    mkdirSync(screenshots, { recursive: true })
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await app?.stop()
+  })
+
+  it('imports a generated collection through the wizard and composes a patient-disjoint split', async (context) => {
+    if (noChromium) return skipWithReason(context, noChromium)
+    const folder = await writeCollection()
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+    await page.goto(app.url)
+    await chooseFolder(page, folder)
+    expect(await importWithCsv(page, 'generated', 'finding')).toBe('24')
+    expect(await page.getByTestId('dataset-generated').getByTestId('dataset-images').textContent()).toBe('24')
+    expect(await page.getByTestId('dataset-generated').getByTestId('dataset-patients').textContent()).toBe('12')
+    await expect.poll(() => page.getByTestId('thumbnail').count()).toBe(24)
+
+    await page.getByTestId('go-compose').click()
+    await page.getByTestId('mode-custom').check()
+    await page.locator('select[multiple]').first().selectOption(['generated'])
+    await page.getByTestId('map-generated-COVID-19').selectOption('positive')
+    await page.getByTestId('map-generated-Normal').selectOption('negative')
+    await page.getByTestId('build-composition').click()
+    await page.getByTestId('leakage-check').waitFor({ timeout: 30_000 })
+    expect(await page.getByTestId('leakage-check').getAttribute('data-ok')).toBe('true')
+    // 12 patients, 30 % test: 4 patients (8 images), stratified 2 + 2 patients.
+    const testRow = page.getByTestId('count-table').first().getByTestId('count-row-test')
+    expect(await testRow.locator('td').allTextContents()).toEqual(['4', '4', '4', '4'])
+    await page.getByTestId('save-composition').click()
+    await expect.poll(() => page.getByTestId('save-composition').textContent()).toBe('Saved')
+    await page.close()
+  })
+
+  it('a table whose image files are missing is refused, naming the file, and nothing is imported', async (context) => {
+    if (noChromium) return skipWithReason(context, noChromium)
+    const folder = mkdtempSync(join(tmpdir(), 'cxr-e2e-bad-'))
+    writeFileSync(join(folder, 'labels.csv'), 'name,diagnosis\nmissing.png,COVID-19\n')
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+    await page.goto(app.url)
+    await chooseFolder(page, folder)
+    await page.getByTestId('file-column').selectOption('name')
+    await page.getByTestId('label-column').selectOption('diagnosis')
+    await page.getByTestId('label-mapping').waitFor()
+    await page.getByTestId('dataset-id').fill('broken')
+    await page.getByTestId('preview-import').click()
+    await page.getByTestId('import-preview').waitFor({ timeout: 30_000 })
+    await page.screenshot({ path: join(screenshots, 'import-refused.png'), fullPage: true })
+    expect(await page.getByTestId('import-preview').textContent()).toContain('missing.png')
+    expect(await page.getByTestId('start-import').isDisabled()).toBe(true)
+    // Nothing was written: the library still has no dataset called "broken".
+    await page.getByTestId('nav-datasets').click()
+    await page.getByTestId('go-import').waitFor()
+    expect(await page.getByTestId('dataset-broken').count()).toBe(0)
+    await page.close()
+  })
+
+  it('imports the real covid-chestxray through the wizard, builds the COVID-ChestXRay composition, shows Table I counts and a passing leakage check', async (context) => {
+    if (noChromium) return skipWithReason(context, noChromium)
+    if (!hasSharedData('covid-chestxray')) return skipWithReason(context, missingDataReason('covid-chestxray'))
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
+    await page.goto(app.url)
+    await chooseFolder(page, sharedPath('covid-chestxray'))
+    expect(await importWithCsv(page, 'covid-chestxray', 'finding')).toBe('258')
+    const card = page.getByTestId('dataset-covid-chestxray')
+    expect(await card.getByTestId('dataset-images').textContent()).toBe('258')
+    expect(await card.getByTestId('class-count-COVID-19').textContent()).toContain('194')
+    await page.screenshot({ path: join(screenshots, 'datasets.png') })
+
+    await page.getByTestId('go-compose').click()
+    await page.getByTestId('mode-preset').check()
+    await page.getByTestId('preset').selectOption('COVID-ChestXRay')
+    await page.getByTestId('role-COVID-ChestXRay').selectOption('covid-chestxray')
+    await page.getByTestId('build-composition').click()
+    await page.getByTestId('leakage-check').waitFor({ timeout: 60_000 })
+    expect(await page.getByTestId('leakage-check').getAttribute('data-ok')).toBe('true')
+    // The paper's COVID-ChestXRay test set: 10 COVID+ and 5 COVID− (Table I).
+    const testRow = page.getByTestId('count-table').first().getByTestId('count-row-test')
+    expect(await testRow.locator('td').allTextContents()).toEqual(['10', '5', '10', '5'])
+    await page.screenshot({ path: join(screenshots, 'composition.png'), fullPage: true })
+    await page.close()
+  })
+})
