@@ -96,6 +96,13 @@ describe('Datasets: import wizard and compositions in browser mode (Chromium)', 
     expect(await testRow.locator('td').allTextContents()).toEqual(['4', '4', '4', '4'])
     await page.getByTestId('save-composition').click()
     await expect.poll(() => page.getByTestId('save-composition').textContent()).toBe('Saved')
+
+    // The browser shows the saved composition's splits and filters by them.
+    await page.getByTestId('nav-datasets').click()
+    await page.getByTestId('browser-composition').selectOption({ index: 1 })
+    await page.getByTestId('filter-split').selectOption('test')
+    await expect.poll(() => page.getByTestId('thumbnail').count()).toBe(8)
+    expect(await page.getByTestId('browser-count').textContent()).toContain('8 of 24')
     await page.close()
   })
 
