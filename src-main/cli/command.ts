@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { AppServices } from '../app/createServices'
 
 /** Where a command writes: injected so tests capture output. */
@@ -25,4 +26,16 @@ export interface CliCommand {
 /** A usage mistake: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError'
+}
+
+/**
+ * `parseArgs` in strict mode with its errors turned into usage errors (exit 2, usage printed), so every command
+ * rejects unknown or malformed options the same way.
+ */
+export function parseCommandLine<T extends ParseArgsConfig['options']>(args: string[], options: T, allowPositionals = false) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals })
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
 }

@@ -2,13 +2,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { hasSharedData, missingDataReason, sharedPath } from '../helpers/sharedData'
 import { skipWithReason } from '../helpers/skip'
-import { chromiumMissingReason, launchChromium, projectRoot, startBrowserMode, type BrowserModeApp } from './support/browserMode'
+import { chromiumMissingReason, screenshotFolder, useBrowserModeApp } from './support/browserMode'
 
-const screenshots = join(projectRoot, 'test-results', 'screenshots')
+const screenshots = screenshotFolder
 const noChromium = chromiumMissingReason()
 
 /** A small labelled collection the test writes itself: 12 patients × 2 PNGs, half COVID-19, with a CSV. */
@@ -56,27 +56,15 @@ async function importWithCsv(page: Page, datasetId: string, labelColumn: string)
 }
 
 describe('Datasets: import wizard and compositions in browser mode (Chromium)', () => {
-  let app: BrowserModeApp
-  let browser: Browser
-
-  beforeAll(async () => {
-    if (noChromium && process.env.CI) throw new Error(noChromium)
-    if (noChromium) return
-    app = await startBrowserMode()
-    browser = await launchChromium()
-    mkdirSync(screenshots, { recursive: true })
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await app?.stop()
-  })
+  const started = useBrowserModeApp()
+  const app = () => started.app()
+  const browser = () => started.browser()
 
   it('imports a generated collection through the wizard and composes a patient-disjoint split', async (context) => {
     if (noChromium) return skipWithReason(context, noChromium)
     const folder = await writeCollection()
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-    await page.goto(app.url)
+    const page = await browser().newPage({ viewport: { width: 1400, height: 1000 } })
+    await page.goto(app().url)
     await chooseFolder(page, folder)
     expect(await importWithCsv(page, 'generated', 'finding')).toBe('24')
     expect(await page.getByTestId('dataset-generated').getByTestId('dataset-images').textContent()).toBe('24')
@@ -110,8 +98,8 @@ describe('Datasets: import wizard and compositions in browser mode (Chromium)', 
     if (noChromium) return skipWithReason(context, noChromium)
     const folder = mkdtempSync(join(tmpdir(), 'cxr-e2e-bad-'))
     writeFileSync(join(folder, 'labels.csv'), 'name,diagnosis\nmissing.png,COVID-19\n')
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-    await page.goto(app.url)
+    const page = await browser().newPage({ viewport: { width: 1400, height: 1000 } })
+    await page.goto(app().url)
     await chooseFolder(page, folder)
     await page.getByTestId('file-column').selectOption('name')
     await page.getByTestId('label-column').selectOption('diagnosis')
@@ -132,8 +120,8 @@ describe('Datasets: import wizard and compositions in browser mode (Chromium)', 
   it('imports the real covid-chestxray through the wizard, builds the COVID-ChestXRay composition, shows Table I counts and a passing leakage check', async (context) => {
     if (noChromium) return skipWithReason(context, noChromium)
     if (!hasSharedData('covid-chestxray')) return skipWithReason(context, missingDataReason('covid-chestxray'))
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-    await page.goto(app.url)
+    const page = await browser().newPage({ viewport: { width: 1400, height: 1000 } })
+    await page.goto(app().url)
     await chooseFolder(page, sharedPath('covid-chestxray'))
     expect(await importWithCsv(page, 'covid-chestxray', 'finding')).toBe('258')
     const card = page.getByTestId('dataset-covid-chestxray')

@@ -1,9 +1,8 @@
 import { writeFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
 import { renderDisplayImage, resolveVoi, type DisplayOptions } from '@shared/imaging/displayLut'
 import { decodeImageFile } from '../../services/imaging/index'
 import { describeImage, encodeNetpbm, writeGreyPng } from '../../services/imaging/export/index'
-import { UsageError, type CliCommand } from '../command'
+import { parseCommandLine, UsageError, type CliCommand } from '../command'
 
 /**
  * `cxr decode`: one radiograph to files a person or another toolkit can check: the displayed image (what
@@ -47,25 +46,14 @@ interface DecodeCliOptions {
 }
 
 function parseOptions(args: string[]): DecodeCliOptions {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        raw: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        phi: { type: 'boolean', default: false },
-        frame: { type: 'string', default: '0' },
-        window: { type: 'string' },
-      },
-    })
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
-  const { values, positionals } = parsed
+  const { values, positionals } = parseCommandLine(args, {
+    out: { type: 'string' },
+    raw: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    phi: { type: 'boolean', default: false },
+    frame: { type: 'string', default: '0' },
+    window: { type: 'string' },
+  }, true)
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give one FILE to decode' : `one FILE at a time, got ${positionals.length}`)
   if (!values.out && !values.raw && !values.json) throw new UsageError('nothing to write: give --out, --raw and/or --json')
   if (values.phi && !values.json) throw new UsageError('--phi only changes --json output')

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util'
 import { preprocessChain, type EqualizeMethod, type ResizeMode } from '@shared/imaging/preprocess'
 import { toPresentationGrey } from '@shared/imaging/presentation'
 import { decodeImageFile } from '../../services/imaging/index'
 import { readMaskFile, unitGreyToBytes, writeGreyPng } from '../../services/imaging/export/index'
-import { UsageError, type CliCommand } from '../command'
+import { parseCommandLine, UsageError, type CliCommand } from '../command'
 
 /** Defaults: the 224 px network input and global equalization of the paper (Sec. III-B); stretch, as plain resizing does. */
 const PREPROCESS_DEFAULTS = { size: 224, resize: 'stretch', equalize: 'global' } as const
@@ -51,25 +50,14 @@ interface PreprocessCliOptions {
 }
 
 function parseOptions(args: string[]): PreprocessCliOptions {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        size: { type: 'string', default: String(PREPROCESS_DEFAULTS.size) },
-        resize: { type: 'string', default: PREPROCESS_DEFAULTS.resize },
-        equalize: { type: 'string', default: PREPROCESS_DEFAULTS.equalize },
-        mask: { type: 'string' },
-        frame: { type: 'string', default: '0' },
-      },
-    })
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
-  const { values, positionals } = parsed
+  const { values, positionals } = parseCommandLine(args, {
+    out: { type: 'string' },
+    size: { type: 'string', default: String(PREPROCESS_DEFAULTS.size) },
+    resize: { type: 'string', default: PREPROCESS_DEFAULTS.resize },
+    equalize: { type: 'string', default: PREPROCESS_DEFAULTS.equalize },
+    mask: { type: 'string' },
+    frame: { type: 'string', default: '0' },
+  }, true)
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give one FILE to preprocess' : `one FILE at a time, got ${positionals.length}`)
   if (!values.out) throw new UsageError('--out OUT.png is required')
   const size = Number(values.size)

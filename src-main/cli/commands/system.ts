@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util'
 import type { SystemReport } from '@shared/system/systemTypes'
-import { UsageError, type CliCommand } from '../command'
+import { parseCommandLine, type CliCommand } from '../command'
 
 /** `cxr system`: the engine report, versions and machine, as text or JSON. */
 export const systemCommand: CliCommand = {
@@ -16,11 +15,7 @@ export const systemCommand: CliCommand = {
 }
 
 function parseStrict(args: string[]) {
-  try {
-    return parseArgs({ args, options: { json: { type: 'boolean', default: false } }, strict: true })
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
+  return parseCommandLine(args, { json: { type: 'boolean', default: false } })
 }
 
 function formatReport(report: SystemReport): string {

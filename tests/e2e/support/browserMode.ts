@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 
 /** The project root (two folders above this file's folder). */
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
@@ -78,4 +79,29 @@ export function launchChromium(): Promise<Browser> {
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   })
+}
+
+/** Where end-to-end tests save their screenshots (the README's come from here). */
+export const screenshotFolder = join(projectRoot, 'test-results', 'screenshots')
+
+/**
+ * Starts browser mode and Chromium once for a describe block and stops them after it. Returns getters, since
+ * the values exist only once `beforeAll` has run. Without Chromium the block's tests skip (and CI fails instead).
+ */
+export function useBrowserModeApp(env: NodeJS.ProcessEnv = {}): { app: () => BrowserModeApp; browser: () => Browser } {
+  let app: BrowserModeApp | undefined
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    const missing = chromiumMissingReason()
+    if (missing && process.env.CI) throw new Error(missing)
+    if (missing) return
+    app = await startBrowserMode(env)
+    browser = await launchChromium()
+    mkdirSync(screenshotFolder, { recursive: true })
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await app?.stop()
+  })
+  return { app: () => app!, browser: () => browser! }
 }
