@@ -1,0 +1,35 @@
+import { join } from 'node:path'
+import type { LungMaskSource } from './lungDataset'
+import { readPatientTable } from './lungDataset'
+import { listIndexCsvPairs } from './maskPairs'
+
+/**
+ * The two lung-mask sets of the project's shared data (`../shared/data`, see its README), in priority order
+ * for duplicates: the radiologist-drawn set first. Patient ids come from covid-chestxray's tables, since both
+ * sets annotate radiographs of that collection.
+ */
+export async function sharedLungSources(dataRoot: string): Promise<LungMaskSource[]> {
+  const covid = join(dataRoot, 'covid-chestxray')
+  const patients = await readPatientTable([join(covid, 'frontal_xray_labels.csv'), join(covid, 'metadata.csv')])
+  const patientOf = (fileName: string) => patients.get(fileName)
+  const radiologist = join(dataRoot, 'lungmask-radiologist')
+  const v7 = join(covid, 'lung-masks-v7')
+  return [
+    {
+      id: 'lungmask-radiologist',
+      location: 'shared/data/lungmask-radiologist (GeneralBlockchain/covid-19-chest-xray-segmentations-dataset)',
+      convention: 'hand-drawn left + right lung fields (union), drawn generously to the rib margin; heart and mediastinum excluded',
+      licence: 'CC BY 4.0 (images: per-image licences of covid-chestxray-dataset)',
+      list: () => listIndexCsvPairs({ sourceId: 'lungmask-radiologist', indexCsv: join(radiologist, 'INDEX.csv'), imagesDir: join(radiologist, 'images'), masksDir: join(radiologist, 'masks') }),
+      patientOf,
+    },
+    {
+      id: 'covid-chestxray/lung-masks-v7',
+      location: 'shared/data/covid-chestxray/lung-masks-v7 (V7 Labs human-reviewed masks)',
+      convention: 'lungs including the region behind the heart; tighter along the mediastinum than the radiologist set',
+      licence: 'CC BY (images: per-image licences of covid-chestxray-dataset)',
+      list: () => listIndexCsvPairs({ sourceId: 'covid-chestxray/lung-masks-v7', indexCsv: join(v7, 'INDEX.csv'), imagesDir: join(covid, 'images'), masksDir: v7 }),
+      patientOf,
+    },
+  ]
+}
