@@ -16,6 +16,8 @@ export default defineConfig({
           index: 'src-main/index.ts',
           web: 'src-main/web.ts',
           cli: 'src-main/cli/index.ts',
+          // The training worker thread, started by services/runs/workerHost.ts from the bundle's folder.
+          runWorker: 'src-main/services/runs/worker/runWorker.ts',
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },

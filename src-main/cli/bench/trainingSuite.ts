@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs'
+import type { Architecture } from '@shared/runs/config'
+import { RunConfigSchema } from '@shared/runs/config'
+import { classificationLoss } from '../../services/runs/losses'
+import { buildClassifier, buildEncoder } from '../../services/runs/models'
+import { median, timeRuns, type BenchFigure, type BenchSuite } from './figures'
+
+/**
+ * Training and inference images per second of the paper's three networks (1-channel input, the paper's head,
+ * SGD with momentum, BCE) on the active backend, through the runs' own model builders and loss. ResNet-50 is
+ * slow on wasm (seconds per image for training): set CXR_BENCH_ARCHITECTURES=conv8,resnet18 to skip it.
+ */
+export const trainingSuite: BenchSuite = {
+  name: 'training',
+  describe: 'training and inference images/s per architecture',
+  async run({ batch, size, runs, warmup, log }) {
+    const backend = tf.getBackend()
+    const architectures = (process.env.CXR_BENCH_ARCHITECTURES ?? 'conv8,resnet18,resnet50').split(',').map((name) => name.trim()) as Architecture[]
+    const figures: BenchFigure[] = []
+    for (const architecture of architectures) {
+      const config = RunConfigSchema.parse({ architecture, compositionId: 'bench', input: { resize: size, crop: size }, seed: 1 })
+      const model = buildClassifier(buildEncoder(config), config, 1)
+      const optimizer = tf.train.momentum(0.01, 0.9)
+      const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable)
+      const x = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 7)
+      const y = tf.tensor1d(Array.from({ length: batch }, (_, index) => index % 2), 'int32')
+      const detail = `${backend}, 1×${size}×${size}, batch ${batch}, median of ${runs} after ${warmup} warm-up`
+      try {
+        log(`training: ${architecture} inference on ${backend}…`)
+        const forward = await timeRuns(async () => {
+          const out = model.predict(x) as tf.Tensor
+          await out.data()
+          out.dispose()
+        }, warmup, runs)
+        log(`training: ${architecture} training step on ${backend}…`)
+        const train = await timeRuns(async () => {
+          const loss = optimizer.minimize(() => classificationLoss(model.apply(x, { training: true }) as tf.Tensor, y, [1, 1], { kind: 'bce' }), true, variables)
+          await loss?.data()
+          loss?.dispose()
+        }, warmup, runs)
+        figures.push(
+          { suite: 'training', name: `${architecture} inference`, value: (batch * 1000) / median(forward), unit: 'images/s', detail },
+          { suite: 'training', name: `${architecture} training`, value: (batch * 1000) / median(train), unit: 'images/s', detail: `${detail}, SGD momentum 0.9, BCE` },
+        )
+      } finally {
+        x.dispose()
+        y.dispose()
+        optimizer.dispose()
+        model.dispose()
+      }
+    }
+    return figures
+  },
+}

@@ -1,0 +1,336 @@
+import { mkdir, writeFile, readFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import type { RunConfig } from '@shared/runs/config'
+import { RunConfigSchema } from '@shared/runs/config'
+import type { EpochMetrics, Provenance, RunProgress } from '@shared/runs/record'
+import type { Prediction, RunEstimate } from '@shared/runs/service'
+import { countTrainableParameters } from '../engine/models/classifier'
+import { loadLayersModelFromFolder, saveLayersModel } from '../segmentation/modelFiles'
+import { hasCheckpoint, loadOptimizer, loadWeightsInto, readCheckpointState, saveCheckpoint } from './checkpoints'
+import type { DataPlan, PlannedImage } from './dataPlan'
+import { inputSettingsKey, loadPlanInputs, preprocessForModel, type InputSettings, type LungMaskFunction } from './inputPipeline'
+import { buildClassifier, buildEncoder } from './models'
+import type { EstimateJob, JobResult, PredictJob, RecordPatch, TrainJob, WorkerJob } from './protocol'
+import { stepsPerEpoch } from './random'
+import { RunFailure } from './runFailure'
+import {
+  createOptimizer,
+  initialLoopState,
+  predictProbabilities,
+  resolveClassWeights,
+  runTrainingLoop,
+  type LoopHooks,
+  type LoopState,
+  type PhaseSettings,
+  type TensorSet,
+} from './trainLoop'
+import { decodeImageFile } from '../imaging/index'
+
+/** What a job reports, and how it is stopped: the worker wires these to messages, in-process callers to functions. */
+export interface JobIo {
+  log(line: string): void
+  progress(progress: RunProgress): void
+  epoch(metrics: EpochMetrics): void
+  patch(patch: RecordPatch): void
+  /** Each step's item indices (tests compare batch sequences across a resume). */
+  batch?(phase: string, epoch: number, step: number, indices: readonly number[]): void
+  lungMask?: LungMaskFunction
+  shouldStop(): boolean
+  /** The active backend's name, for the provenance. */
+  backend: string
+}
+
+/** Identifies a model folder as a COVID classifier written by a run. */
+export const MODEL_CARD_FORMAT = 'cxr-workstation/covid-classifier-model-card'
+/** File name of the card next to model.json. */
+export const MODEL_CARD_FILE = 'card.json'
+
+/** Runs any job on the current tf backend. */
+export function executeJob(job: WorkerJob, io: JobIo): Promise<JobResult> {
+  switch (job.kind) {
+    case 'train':
+      return executeTrain(job, io)
+    case 'predict':
+      return executePredict(job, io).then((predictions) => ({ kind: 'predict' as const, predictions }))
+    case 'estimate':
+      return executeEstimate(job, io).then((estimate) => ({ kind: 'estimate' as const, estimate }))
+  }
+}
+
+/**
+ * Trains a run, or continues it from its checkpoints: the fine-tuning checkpoint if there is one, else the
+ * pre-trained encoder, else the pre-training checkpoint, else from scratch. Throws {@link RunFailure} with a
+ * user-facing reason; returns `cancelled` when stopped (after saving a checkpoint).
+ */
+async function executeTrain(job: TrainJob, io: JobIo): Promise<JobResult> {
+  const { config, runFolder } = job
+  const began = performance.now()
+  const lungMask = config.preprocessing === 'full' && job.lungMask ? io.lungMask : undefined
+  if (config.preprocessing === 'full' && !lungMask) {
+    io.log('lung mask step skipped: no lung segmentation model is installed; inputs are equalized and normalised only')
+  }
+  const settings: InputSettings = { preprocessing: config.preprocessing, input: config.input, lungMaskModelId: lungMask ? job.lungMaskModelId : null }
+  const preparing = (done: number, total: number) =>
+    io.progress({ phase: 'preparing', epoch: 0, epochs: 1, step: done, stepsPerEpoch: total, imagesPerSecond: 0, etaSeconds: null, loss: null })
+  const loadOptions = { dataFolder: job.dataFolder, settings, lungMask, log: io.log, shouldStop: io.shouldStop, onImage: preparing }
+  let finetuneInputs, pretrainInputs
+  try {
+    finetuneInputs = await loadPlanInputs(job.finetune, loadOptions)
+    pretrainInputs = job.pretrain ? await loadPlanInputs(job.pretrain, loadOptions) : null
+  } catch (error) {
+    if (io.shouldStop() && error instanceof RunFailure) return { kind: 'train', outcome: 'cancelled' }
+    throw error
+  }
+  const prepareSeconds = (performance.now() - began) / 1000
+  io.log(`inputs ready in ${prepareSeconds.toFixed(1)} s: ${finetuneInputs.cached + (pretrainInputs?.cached ?? 0)} from the cache, ${finetuneInputs.prepared + (pretrainInputs?.prepared ?? 0)} prepared`)
+
+  const encoder = buildEncoder(config)
+  const model = buildClassifier(encoder, config, 1)
+  io.patch({
+    prepareSeconds,
+    provenance: provenanceOf(job, io.backend, settings, lungMask !== undefined, countTrainableParameters(model)),
+  })
+
+  const trainBegan = performance.now()
+  const finetuneDir = join(runFolder, 'checkpoints', 'finetune')
+  const pretrainDir = join(runFolder, 'checkpoints', 'pretrain')
+  const encoderDir = join(runFolder, 'encoder')
+  let history: EpochMetrics[] = []
+  let resumeFinetune: LoopState | null = null
+  try {
+    if (hasCheckpoint(join(finetuneDir, 'last'))) {
+      resumeFinetune = await readCheckpointState<LoopState>(join(finetuneDir, 'last'))
+    } else if (config.pretraining.kind === 'run') {
+      if (!job.encoderFolder || !existsSync(join(job.encoderFolder, 'model.json'))) {
+        throw new RunFailure(`pre-trained encoder of run ${config.pretraining.runId} not found (${job.encoderFolder ?? 'no folder'}): that run must have pre-trained an encoder and completed`)
+      }
+      await loadWeightsInto(encoder, job.encoderFolder).catch((error: Error) => {
+        throw new RunFailure(`the encoder of run ${config.pretraining.kind === 'run' ? config.pretraining.runId : ''} does not fit this run: ${error.message}`)
+      })
+      io.log(`encoder initialised from run ${config.pretraining.runId}`)
+    } else if (config.pretraining.kind === 'train' && pretrainInputs && job.pretrain) {
+      if (existsSync(join(encoderDir, 'model.json'))) {
+        await loadWeightsInto(encoder, encoderDir)
+        history = (await readCheckpointState<LoopState>(join(pretrainDir, 'last')).catch(() => null))?.history ?? []
+        io.log('pre-training already done: encoder loaded')
+      } else {
+        const outcome = await pretrain(job, io, encoder, pretrainInputs.train, pretrainInputs.validation, job.pretrain)
+        if (outcome.outcome === 'stopped') return { kind: 'train', outcome: 'cancelled' }
+        history = outcome.history
+      }
+    }
+
+    // Fine-tuning.
+    const optimizer = createOptimizer(config, config.learningRate)
+    let state: LoopState
+    if (resumeFinetune) {
+      await loadWeightsInto(model, join(finetuneDir, 'last'))
+      await loadOptimizer(optimizer, join(finetuneDir, 'last'))
+      state = resumeFinetune
+      io.log(`resuming fine-tuning at epoch ${state.epoch + 1}, step ${state.step}`)
+    } else {
+      state = initialLoopState('finetune', config.learningRate, history)
+    }
+    io.patch({ history: state.history })
+    const phaseSettings = settingsFor(config, config.epochs, resolveClassWeights(config.classWeights, finetuneInputs.train.labels, 2))
+    const outcome = await runTrainingLoop(model, optimizer, finetuneInputs.train, finetuneInputs.validation, phaseSettings, state, hooksFor('finetune', finetuneDir, model, optimizer, io))
+    io.patch({ trainSeconds: (performance.now() - trainBegan) / 1000 })
+    optimizer.dispose()
+    if (outcome === 'stopped') return { kind: 'train', outcome: 'cancelled' }
+    if (state.stopped === 'early') io.log(`early stopping after epoch ${state.epoch}: no improvement for ${config.earlyStoppingPatience} epochs`)
+
+    // The model kept is the best epoch's, with a card saying how to feed it.
+    await loadWeightsInto(model, join(finetuneDir, 'best'))
+    const modelFolder = join(runFolder, 'model')
+    const saved = await saveLayersModel(model, modelFolder)
+    const best = state.best ? { phase: 'finetune' as const, epoch: state.best.epoch, valAuc: state.best.valAuc, valLoss: state.best.valLoss } : null
+    await writeFile(
+      join(modelFolder, MODEL_CARD_FILE),
+      JSON.stringify(
+        {
+          format: MODEL_CARD_FORMAT,
+          formatVersion: 1,
+          runId: job.runId,
+          architecture: config.architecture,
+          baseWidth: config.baseWidth ?? null,
+          input: config.input,
+          preprocessing: config.preprocessing,
+          lungMaskModelId: settings.lungMaskModelId,
+          output: 'sigmoid probability of COVID+',
+          best,
+          config,
+          compositionId: job.finetune.compositionId,
+          compositionHash: job.finetune.compositionHash,
+          weightsSha256: saved.weightsSha256,
+          backend: io.backend,
+          versions: { app: job.appVersion, tfjs: tf.version.tfjs, node: process.versions.node },
+        },
+        null,
+        2,
+      ),
+    )
+    io.patch({ modelFolder, best })
+    return { kind: 'train', outcome: 'completed' }
+  } finally {
+    model.dispose()
+  }
+}
+
+async function pretrain(job: TrainJob, io: JobIo, encoder: tf.LayersModel, train: TensorSet, validation: TensorSet, plan: DataPlan): Promise<{ outcome: 'completed' | 'stopped'; history: EpochMetrics[] }> {
+  const { config } = job
+  if (config.pretraining.kind !== 'train') throw new Error('pretrain: the configuration has no pre-training set')
+  const dir = join(job.runFolder, 'checkpoints', 'pretrain')
+  const units = plan.classes === 2 ? 1 : plan.classes
+  // The encoder is always trained while pre-training: freezing only concerns fine-tuning.
+  const model = buildClassifier(encoder, { ...config, freezeEncoder: false }, units)
+  const learningRate = config.pretraining.learningRate ?? config.learningRate
+  const optimizer = createOptimizer(config, learningRate)
+  let state = initialLoopState('pretrain', learningRate)
+  if (hasCheckpoint(join(dir, 'last'))) {
+    await loadWeightsInto(model, join(dir, 'last'))
+    await loadOptimizer(optimizer, join(dir, 'last'))
+    state = await readCheckpointState<LoopState>(join(dir, 'last'))
+    io.log(`resuming pre-training at epoch ${state.epoch + 1}, step ${state.step}`)
+  }
+  const settings = settingsFor(config, config.pretraining.epochs, resolveClassWeights('none', train.labels, plan.classes))
+  const outcome = await runTrainingLoop(model, optimizer, train, validation, settings, state, hooksFor('pretrain', dir, model, optimizer, io))
+  optimizer.dispose()
+  if (outcome === 'stopped') return { outcome, history: state.history }
+  await loadWeightsInto(model, join(dir, 'best'))
+  await saveLayersModel(encoder, join(job.runFolder, 'encoder'))
+  io.log(`pre-training done: encoder of epoch ${(state.best?.epoch ?? 0) + 1} kept`)
+  // Only the head's own weights are freed: the encoder's layers live on in the fine-tuning classifier.
+  for (const layer of model.layers) if (!encoder.layers.includes(layer)) layer.dispose()
+  return { outcome, history: state.history }
+}
+
+function settingsFor(config: RunConfig, epochs: number, classWeights: number[]): PhaseSettings {
+  return {
+    epochs,
+    batchSize: config.batchSize,
+    seed: config.seed,
+    loss: config.loss,
+    classWeights,
+    weightDecay: config.weightDecay,
+    augmentation: config.augmentation,
+    reduceOnPlateau: config.reduceOnPlateau,
+    earlyStoppingPatience: config.earlyStoppingPatience,
+    checkpointMetric: config.checkpointMetric,
+    checkpointEverySteps: config.checkpointEverySteps,
+  }
+}
+
+function hooksFor(phase: 'pretrain' | 'finetune', dir: string, model: tf.LayersModel, optimizer: tf.Optimizer, io: JobIo): LoopHooks {
+  return {
+    onStep: (progress, indices) => {
+      io.batch?.(phase, progress.epoch, progress.step - 1, indices)
+      io.progress(progress)
+    },
+    onEpoch: (metrics) => {
+      io.epoch(metrics)
+      io.log(`${phase} epoch ${metrics.epoch + 1}: train loss ${metrics.trainLoss.toFixed(4)}, val loss ${metrics.valLoss.toFixed(4)}, val AUC ${metrics.valAuc?.toFixed(3) ?? 'undefined (one class)'}`)
+    },
+    saveLast: (state) => saveCheckpoint(join(dir, 'last'), model, optimizer, state as unknown as Record<string, unknown>),
+    saveBest: (state) => saveCheckpoint(join(dir, 'best'), model, null, { epoch: state.best?.epoch ?? state.epoch }),
+    shouldStop: io.shouldStop,
+  }
+}
+
+function provenanceOf(job: TrainJob, backend: string, settings: InputSettings, masked: boolean, parameters: number): Provenance {
+  const images = (plan: DataPlan | null) =>
+    (plan?.images ?? []).map((image: PlannedImage) => ({ imageId: image.imageId, datasetId: image.datasetId, contentHash: image.contentHash, split: image.split, label: image.label }))
+  return {
+    compositionId: job.finetune.compositionId,
+    compositionHash: job.finetune.compositionHash,
+    images: images(job.finetune),
+    pretrainImages: images(job.pretrain),
+    encoderFromRunId: job.config.pretraining.kind === 'run' ? job.config.pretraining.runId : null,
+    seed: job.config.seed,
+    backend,
+    versions: { app: job.appVersion, tfjs: tf.version.tfjs, node: process.versions.node },
+    lungMask: { applied: masked, modelId: masked ? settings.lungMaskModelId : null },
+    preprocessingKey: inputSettingsKey(settings),
+    parameters,
+  }
+}
+
+/** Reads a model folder's card (written at the end of a run). */
+export async function readModelCard(modelFolder: string): Promise<{ config: RunConfig; lungMaskModelId: string | null }> {
+  const file = join(modelFolder, MODEL_CARD_FILE)
+  if (!existsSync(file)) throw new RunFailure(`${modelFolder} is not a run's model folder: ${MODEL_CARD_FILE} is missing`)
+  const card = JSON.parse(await readFile(file, 'utf8')) as { format?: string; config?: unknown; lungMaskModelId?: string | null }
+  if (card.format !== MODEL_CARD_FORMAT) throw new RunFailure(`${file} is not a COVID classifier card (format ${String(card.format)})`)
+  return { config: RunConfigSchema.parse(card.config), lungMaskModelId: card.lungMaskModelId ?? null }
+}
+
+async function executePredict(job: PredictJob, io: JobIo): Promise<Prediction[]> {
+  const { config, lungMaskModelId } = await readModelCard(job.modelFolder)
+  const useMask = config.preprocessing === 'full' && lungMaskModelId !== null
+  if (useMask && (!job.lungMask || !io.lungMask)) throw new RunFailure('this model was trained on lung-masked inputs, and no lung segmentation model is available to mask new images')
+  if (useMask && job.lungMaskModelId !== lungMaskModelId) io.log(`the lung model differs from the one used in training (${lungMaskModelId}); predictions may shift`)
+  const size = config.input.crop
+  const area = size * size
+  const images = new Float32Array(job.imagePaths.length * area)
+  for (const [index, path] of job.imagePaths.entries()) {
+    let decoded
+    try {
+      decoded = await decodeImageFile(path)
+    } catch (error) {
+      throw new RunFailure(`could not read ${path}: ${(error as Error).message}`)
+    }
+    const mask = useMask && io.lungMask ? await io.lungMask(decoded) : null
+    images.set(preprocessForModel(decoded, config.preprocessing, config.input, mask), index * area)
+  }
+  const model = await loadLayersModelFromFolder(job.modelFolder)
+  try {
+    const probabilities = await predictProbabilities(model, images, job.imagePaths.length, size, 8)
+    return job.imagePaths.map((path, index) => ({ path, probability: probabilities[index] }))
+  } finally {
+    model.dispose()
+  }
+}
+
+/** Steps timed by `estimate` after one untimed warm-up step. */
+const ESTIMATE_STEPS = 2
+
+async function executeEstimate(job: EstimateJob, io: JobIo): Promise<RunEstimate> {
+  const { config } = job
+  const size = config.input.crop
+  const model = buildClassifier(buildEncoder(config), config, 1)
+  const optimizer = createOptimizer(config, config.learningRate)
+  const batch = config.batchSize
+  // Two batches, so the loop is stopped before its second step and validation is never timed.
+  const count = 2 * batch
+  const images = new Float32Array(count * size * size)
+  for (let index = 0; index < images.length; index++) images[index] = (index % 97) / 97
+  const set: TensorSet = { images, labels: Int32Array.from({ length: count }, (_, index) => index % 2), count, size }
+  const times: number[] = []
+  try {
+    for (let step = 0; step <= ESTIMATE_STEPS; step++) {
+      const began = performance.now()
+      const state = initialLoopState('finetune', config.learningRate)
+      await runTrainingLoop(model, optimizer, set, set, { ...settingsFor(config, 1, [1, 1]) }, state, {
+        saveLast: async () => {},
+        saveBest: async () => {},
+        // Stop right after the one step: shouldStop is polled before each step.
+        shouldStop: () => state.step >= 1,
+      })
+      if (step > 0) times.push((performance.now() - began) / 1000)
+    }
+  } finally {
+    optimizer.dispose()
+    model.dispose()
+  }
+  const secondsPerStep = times.sort((a, b) => a - b)[times.length >> 1]
+  const steps =
+    stepsPerEpoch(job.trainImages.finetune, batch) * config.epochs +
+    (config.pretraining.kind === 'train' ? stepsPerEpoch(job.trainImages.pretrain, batch) * config.pretraining.epochs : 0)
+  const validationImages = job.validationImages.finetune * config.epochs + (config.pretraining.kind === 'train' ? job.validationImages.pretrain * config.pretraining.epochs : 0)
+  // A forward pass costs about a third of a training step (forward + two backward convolutions per layer).
+  const totalSeconds = steps * secondsPerStep + (validationImages / batch) * (secondsPerStep / 3)
+  io.log(`estimate: ${secondsPerStep.toFixed(2)} s per step of ${batch} on ${io.backend}`)
+  return { backend: io.backend, secondsPerStep, trainingImages: job.trainImages.finetune * config.epochs, totalSeconds }
+}
+

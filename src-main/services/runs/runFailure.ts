@@ -1,0 +1,7 @@
+/**
+ * A failure the user can act on (one-class data, a missing file, a diverged loss): its message becomes the run
+ * record's `failureReason` as is, without a stack.
+ */
+export class RunFailure extends Error {
+  override name = 'RunFailure'
+}

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { RunRecordSchema, type RunRecord } from '@shared/runs/record'
+
+/**
+ * Run records on disk: `<dataFolder>/runs/<id>/record.json` (the whole record, rewritten atomically at each
+ * state change and epoch) and `log.txt` (every log line, appended). JSON files rather than the library's
+ * SQLite: a run folder is self-contained (record, checkpoints, model) and can be copied to another machine.
+ */
+export interface RunStore {
+  readonly folder: string
+  runFolder(runId: string): string
+  newId(now?: Date): string
+  write(record: RunRecord): Promise<void>
+  readAll(): Promise<{ records: RunRecord[]; problems: string[] }>
+  appendLog(runId: string, line: string): Promise<void>
+  remove(runId: string): Promise<void>
+}
+
+/** Creates the store under `<dataFolder>/runs`. */
+export function createRunStore(dataFolder: string): RunStore {
+  const folder = join(dataFolder, 'runs')
+  const runFolder = (runId: string) => join(folder, runId)
+  return {
+    folder,
+    runFolder,
+    newId(now = new Date()) {
+      // Sortable by time, unique without coordination, safe as a folder name.
+      const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').replace('T', '-')
+      return `run-${stamp}-${randomBytes(3).toString('hex')}`
+    },
+    async write(record) {
+      const dir = runFolder(record.id)
+      await mkdir(dir, { recursive: true })
+      const file = join(dir, 'record.json')
+      const temporary = `${file}.${process.pid}.tmp`
+      await writeFile(temporary, JSON.stringify(record, null, 2))
+      await rename(temporary, file)
+    },
+    async readAll() {
+      const records: RunRecord[] = []
+      const problems: string[] = []
+      if (!existsSync(folder)) return { records, problems }
+      for (const entry of await readdir(folder, { withFileTypes: true })) {
+        if (!entry.isDirectory()) continue
+        const file = join(folder, entry.name, 'record.json')
+        if (!existsSync(file)) continue
+        try {
+          records.push(RunRecordSchema.parse(JSON.parse(await readFile(file, 'utf8'))))
+        } catch (error) {
+          problems.push(`${file}: ${(error as Error).message.split('\n')[0]}`)
+        }
+      }
+      return { records, problems }
+    },
+    async appendLog(runId, line) {
+      await mkdir(runFolder(runId), { recursive: true })
+      await appendFile(join(runFolder(runId), 'log.txt'), `${line}\n`)
+    },
+    async remove(runId) {
+      await rm(runFolder(runId), { recursive: true, force: true })
+    },
+  }
+}
