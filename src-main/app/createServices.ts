@@ -4,16 +4,24 @@ import type { CxrHandlers } from '@shared/ipc'
 import type { SystemReport } from '@shared/system/systemTypes'
 import { createEventHub, type EventHub } from '../ipc/eventHub'
 import { createEngineService, type EngineService } from '../services/engine/engineService'
+import type { DecodedImage } from '@shared/imaging/types'
 import type { LibraryService } from '@shared/library/types'
 import { createCompositionService, type CompositionService } from '../services/datasets/compositionService'
 import { createFilesService, type FilesService } from '../services/files/filesService'
 import { createLibraryService } from '../services/library'
 import { createImagingService, type ImagingService } from '../services/imaging'
 import { toViewerImage } from '../services/imaging/viewerImage'
+import { defaultLungModelDir } from '../services/segmentation/modelLocation'
+import { createLungMaskService, type LungMaskService } from '../services/viewer/lungMaskService'
+import { createOpenImageCache } from '../services/viewer/openImageCache'
+import { createRunsService, type RunsServiceImpl } from '../services/runs/runsService'
 import { createSettingsStore, type SettingsStore } from '../services/settings/settingsStore'
 import { createSystemService, type SystemService } from '../services/system/systemService'
 import { libraryHandlers } from './libraryHandlers'
 import { APP_VERSION } from './version'
+
+/** Environment variable naming another lung model folder (a site's own model, or none for tests). */
+export const LUNG_MODEL_ENV = 'CXR_LUNG_MODEL_DIR'
 
 /** Everything the main process runs, built once per launch. */
 export interface AppServices {
@@ -23,6 +31,8 @@ export interface AppServices {
   system: SystemService
   imaging: ImagingService
   files: FilesService
+  lungMasks: LungMaskService
+  runs: RunsServiceImpl
   library: LibraryService
   compositions: CompositionService
   events: EventHub
@@ -35,6 +45,8 @@ export interface AppOptions {
   dataFolder: string
   mode: SystemReport['app']['mode']
   env?: NodeJS.ProcessEnv
+  /** The lung model to use; by default the shipped one in resources/. */
+  lungModelFolder?: string
 }
 
 /**
@@ -55,6 +67,33 @@ export function createAppServices(options: AppOptions): AppServices {
   const files = createFilesService({ settings })
   const library = createLibraryService({ dataFolder: options.dataFolder, decode: (path) => imaging.decode(path) })
   const compositions = createCompositionService({ library })
+  const openImages = createOpenImageCache()
+  const lungModelFolder = options.lungModelFolder ?? (options.env ?? process.env)[LUNG_MODEL_ENV] ?? defaultLungModelDir()
+  const lungMasks = createLungMaskService({ modelFolder: lungModelFolder, ready: () => engine.init() })
+  const runs = createRunsService({
+    dataFolder: options.dataFolder,
+    library,
+    // The paper's chain masks the lungs with the U-Net when one is installed; runs record whether it was.
+    lungMask: async (decoded) => (lungMasks.status().installed ? (await lungMasks.segment(decoded)).blurred : null),
+    lungMaskModelId: lungMasks.status().installed ? lungModelFolder : null,
+    // The worker climbs the same ladder from the same preference as the main process's engine.
+    backend: () => {
+      try {
+        const { preference, preferenceSource } = engine.report()
+        return { preference, source: preferenceSource }
+      } catch {
+        const saved = settings.get().backend
+        return { preference: saved, source: saved === 'auto' ? 'default' : 'setting' }
+      }
+    },
+    appVersion: APP_VERSION,
+  })
+  runs.onDidProgress((event) => events.emit('runs.onDidProgress', event))
+  runs.onDidChange((event) => events.emit('runs.onDidChange', event))
+  const openForViewer = async (name: string, decoded: Promise<DecodedImage>) => {
+    const image = await decoded
+    return toViewerImage(name, image, openImages.put(image))
+  }
   library.onDidProgress((progress) => events.emit('library.onDidImportProgress', progress))
   const handlers: CxrHandlers = {
     system: { getReport: () => system.getReport() },
@@ -69,9 +108,22 @@ export function createAppServices(options: AppOptions): AppServices {
     },
     ...libraryHandlers(library, compositions, files),
     imaging: {
-      openFile: async ({ name, bytes, frame }) => toViewerImage(name, await imaging.decodeBuffer(bytes, name, { frame })),
-      openPath: async ({ path, frame }) => toViewerImage(basename(path), await imaging.decode(files.assertGranted(path, 'image'), { frame })),
+      openFile: ({ name, bytes, frame }) => openForViewer(name, imaging.decodeBuffer(bytes, name, { frame })),
+      openPath: ({ path, frame }) => openForViewer(basename(path), imaging.decode(files.assertGranted(path, 'image'), { frame })),
+    },
+    runs: {
+      start: async ({ config }) => runs.start(config),
+      list: () => runs.list(),
+      get: (request) => runs.get(request),
+      cancel: (request) => runs.cancel(request),
+      resume: (request) => runs.resume(request),
+      remove: (request) => runs.delete(request),
+      estimate: ({ config }) => runs.estimate(config),
+    },
+    segmentation: {
+      status: () => lungMasks.status(),
+      segmentOpenImage: ({ imageKey }) => lungMasks.segment(openImages.get(imageKey)),
     },
   }
-  return { dataFolder: options.dataFolder, settings, engine, system, imaging, files, library, compositions, events, handlers }
+  return { dataFolder: options.dataFolder, settings, engine, system, imaging, files, lungMasks, runs, library, compositions, events, handlers }
 }

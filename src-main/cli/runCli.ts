@@ -3,12 +3,19 @@ import { APP_VERSION } from '../app/version'
 import { resolveDataFolder } from '../services/system/dataFolder'
 import { UsageError, type CliCommand, type CliContext, type CliIo } from './command'
 import { benchCommand } from './commands/bench'
+import { composeCommand } from './commands/compose'
+import { datasetsCommand } from './commands/datasets'
 import { decodeCommand } from './commands/decode'
+import { importCommand } from './commands/importCommand'
+import { predictCommand } from './commands/predict'
 import { preprocessCommand } from './commands/preprocess'
+import { segmentCommand } from './commands/segment'
 import { systemCommand } from './commands/system'
+import { trainCommand } from './commands/train'
+import { trainLungsCommand } from './commands/trainLungs'
 
 /** Every subcommand, in the order `cxr --help` lists them. */
-export const commands: CliCommand[] = [systemCommand, decodeCommand, preprocessCommand, benchCommand]
+export const commands: CliCommand[] = [systemCommand, decodeCommand, preprocessCommand, datasetsCommand, importCommand, composeCommand, segmentCommand, trainLungsCommand, trainCommand, predictCommand, benchCommand]
 
 const defaultIo: CliIo = {
   stdout: (text) => process.stdout.write(text),

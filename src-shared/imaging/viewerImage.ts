@@ -26,6 +26,8 @@ export const OpenFileRequestSchema = z
  * them. PHI is left out on purpose: the viewer shows images, not patients.
  */
 export const ViewerImageSchema = z.object({
+  /** The main process keeps the decoded image under this key for follow-up work (segmentation) without a re-upload. */
+  imageKey: z.string(),
   name: z.string(),
   source: z.enum(['dicom', 'png', 'jpeg']),
   width: z.number().int().positive(),

@@ -1,10 +1,12 @@
 import { z } from 'zod'
 import { BackendPreferenceSchema, EngineReportSchema } from '../system/engineTypes'
 import { FolderListingSchema, GrantedFoldersSchema, GrantFolderRequestSchema, ListFolderRequestSchema } from '../files/types'
+import { LungModelStatusSchema, ViewerSegmentationSchema } from '../imaging/viewerSegmentation'
 import { MAX_VIEWER_FILE_BYTES, OpenFileRequestSchema, ViewerImageSchema } from '../imaging/viewerImage'
 import { SystemReportSchema } from '../system/systemTypes'
 import { MAX_REQUEST_BYTES } from './envelope'
 import { compositionChannels, libraryChannels, libraryEvents } from './libraryContract'
+import { runsChannels, runsEvents } from './runsContract'
 
 /**
  * The IPC contract: every call the renderer may make, grouped by service, each with the schema its request must
@@ -33,7 +35,14 @@ export const contract = {
     /** Folders the user has chosen, most recent first. */
     grantedFolders: { request: z.object({}).strict(), response: GrantedFoldersSchema },
   },
+  segmentation: {
+    /** Whether a lung model is installed, with its held-out Dice. */
+    status: { request: z.object({}).strict(), response: LungModelStatusSchema },
+    /** The lung mask of an image open in the viewer (by the key `imaging.openFile` returned). */
+    segmentOpenImage: { request: z.object({ imageKey: z.string().min(1).max(100) }).strict(), response: ViewerSegmentationSchema },
+  },
   library: libraryChannels,
+  runs: runsChannels,
   compositions: compositionChannels,
   imaging: {
     /** Decodes a file the user picked or dropped (DICOM, PNG, JPEG) for the viewer. */
@@ -50,6 +59,7 @@ export const contract = {
 export const events = {
   'engine.onDidChangeBackend': EngineReportSchema,
   ...libraryEvents,
+  ...runsEvents,
   'system.onDidLog': z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string(), time: z.string() }),
 } as const satisfies Record<string, z.ZodType>
 

@@ -1,14 +1,15 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { writeDicom } from '../../src-main/services/imaging/fixtures/writeDicom'
+import { existsSync } from 'node:fs'
 import { hasSharedData, missingDataReason, sharedPath } from '../helpers/sharedData'
 import { skipWithReason } from '../helpers/skip'
-import { chromiumMissingReason, launchChromium, projectRoot, startBrowserMode, type BrowserModeApp } from './support/browserMode'
+import { chromiumMissingReason, projectRoot, screenshotFolder, startBrowserMode, useBrowserModeApp, type BrowserModeApp } from './support/browserMode'
 
-const screenshots = join(projectRoot, 'test-results', 'screenshots')
+const screenshots = screenshotFolder
 const noChromium = chromiumMissingReason()
 
 /** Statistics of a pane's canvas pixels: a drawn radiograph has many grey levels. */
@@ -36,21 +37,9 @@ async function openInViewer(page: Page, app: BrowserModeApp, file: string): Prom
 }
 
 describe('Viewer in browser mode (Chromium)', () => {
-  let app: BrowserModeApp
-  let browser: Browser
-
-  beforeAll(async () => {
-    if (noChromium && process.env.CI) throw new Error(noChromium)
-    if (noChromium) return
-    app = await startBrowserMode()
-    browser = await launchChromium()
-    mkdirSync(screenshots, { recursive: true })
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await app?.stop()
-  })
+  const started = useBrowserModeApp()
+  const app = () => started.app()
+  const browser = () => started.browser()
 
   it('opens a DICOM the project writes itself (MONOCHROME1, 12-bit, with a window) and draws it', async (context) => {
     if (noChromium) return skipWithReason(context, noChromium)
@@ -59,8 +48,8 @@ describe('Viewer in browser mode (Chromium)', () => {
     const folder = mkdtempSync(join(tmpdir(), 'cxr-viewer-'))
     const file = join(folder, 'generated-mono1.dcm')
     writeFileSync(file, writeDicom({ rows: size, columns: size, pixels, bitsAllocated: 16, bitsStored: 12, photometric: 'MONOCHROME1', windows: [{ center: 2048, width: 4096 }] }))
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-    await openInViewer(page, app, file)
+    const page = await browser().newPage({ viewport: { width: 1400, height: 900 } })
+    await openInViewer(page, app(), file)
     expect(await page.getByTestId('image-size').textContent()).toBe('256 × 256')
     expect(await page.getByTestId('image-photometric').textContent()).toBe('MONOCHROME1')
     expect(await page.getByTestId('image-bits').textContent()).toContain('12 stored')
@@ -76,8 +65,8 @@ describe('Viewer in browser mode (Chromium)', () => {
     const folder = mkdtempSync(join(tmpdir(), 'cxr-viewer-'))
     const file = join(folder, 'ramp.dcm')
     writeFileSync(file, writeDicom({ rows: size, columns: size, pixels, bitsAllocated: 16, bitsStored: 10, photometric: 'MONOCHROME2' }))
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-    await openInViewer(page, app, file)
+    const page = await browser().newPage({ viewport: { width: 1400, height: 900 } })
+    await openInViewer(page, app(), file)
     const before = await page.getByTestId('window-readout').textContent()
     const meanBefore = (await paneStatistics(page, 'original')).mean
     const equalizedBefore = (await paneStatistics(page, 'equalized')).mean
@@ -97,8 +86,8 @@ describe('Viewer in browser mode (Chromium)', () => {
     const folder = mkdtempSync(join(tmpdir(), 'cxr-viewer-'))
     const file = join(folder, 'notes.txt')
     writeFileSync(file, 'this is not a radiograph\n'.repeat(20))
-    const page = await browser.newPage()
-    await page.goto(app.url)
+    const page = await browser().newPage()
+    await page.goto(app().url)
     await page.getByTestId('nav-viewer').click()
     await page.getByTestId('file-input').setInputFiles(file)
     await expect.poll(() => page.getByTestId('viewer-error').textContent(), { timeout: 30_000 }).toContain('notes.txt')
@@ -113,8 +102,8 @@ describe('Viewer in browser mode (Chromium)', () => {
   ])('opens the real %s (%s) and draws it', async ([fileName, , shot, syntax], context) => {
     if (noChromium) return skipWithReason(context, noChromium)
     if (!hasSharedData('dicom')) return skipWithReason(context, missingDataReason('dicom'))
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-    await openInViewer(page, app, sharedPath('dicom', fileName))
+    const page = await browser().newPage({ viewport: { width: 1400, height: 900 } })
+    await openInViewer(page, app(), sharedPath('dicom', fileName))
     expect(await page.getByTestId('image-syntax').textContent()).toContain(syntax)
     expect((await paneStatistics(page, 'equalized')).distinct).toBeGreaterThan(16)
     const box = (await page.getByTestId('pane-original').boundingBox())!
@@ -122,5 +111,38 @@ describe('Viewer in browser mode (Chromium)', () => {
     await expect.poll(() => page.getByTestId('pixel-readout').textContent()).toMatch(/value -?\d/)
     await page.screenshot({ path: join(screenshots, shot) })
     await page.close()
+  })
+
+  it('segments the lungs of a real chest radiograph with the shipped model and shows the masked and overlay panes', async (context) => {
+    if (noChromium) return skipWithReason(context, noChromium)
+    if (!hasSharedData('dicom')) return skipWithReason(context, missingDataReason('dicom'))
+    const modelFolder = join(projectRoot, 'resources', 'models', 'lung-unet')
+    if (!existsSync(join(modelFolder, 'model.json'))) return skipWithReason(context, `no shipped lung model in ${modelFolder} (built by 'cxr train-lungs')`)
+    const page = await browser().newPage({ viewport: { width: 1400, height: 1000 } })
+    await openInViewer(page, app(), sharedPath('dicom', 'rsna_c64d5667-a776-4f95-9e21-bfabafb07740.dcm'))
+    await page.getByTestId('mask-summary').waitFor({ timeout: 120_000 })
+    expect(await page.getByTestId('mask-summary').textContent()).toMatch(/2 part\(s\)/)
+    await expect.poll(async () => (await paneStatistics(page, 'masked')).distinct).toBeGreaterThan(16)
+    // Outside the lungs the masked image is black: its mean is well below the equalized image's.
+    expect((await paneStatistics(page, 'masked')).mean).toBeLessThan((await paneStatistics(page, 'equalized')).mean)
+    await page.getByTestId('mask-style').selectOption('filled')
+    await page.screenshot({ path: join(screenshots, 'viewer-lung-mask.png') })
+    await page.close()
+  })
+
+  it('without a lung model the masked pane says why, and the rest of the viewer works', async (context) => {
+    if (noChromium) return skipWithReason(context, noChromium)
+    const other = await startBrowserMode({ CXR_LUNG_MODEL_DIR: join(tmpdir(), 'no-such-lung-model') })
+    try {
+      const folder = mkdtempSync(join(tmpdir(), 'cxr-viewer-'))
+      const file = join(folder, 'plain.dcm')
+      writeFileSync(file, writeDicom({ rows: 64, columns: 64, pixels: Array.from({ length: 4096 }, (_, i) => i % 4096), bitsAllocated: 16, bitsStored: 12, photometric: 'MONOCHROME2' }))
+      const page = await browser().newPage({ viewport: { width: 1400, height: 1000 } })
+      await openInViewer(page, other, file)
+      expect(await page.getByTestId('mask-error').textContent()).toContain('no lung model')
+      await page.close()
+    } finally {
+      await other.stop()
+    }
   })
 })

@@ -1,12 +1,14 @@
-import { parseArgs } from 'node:util'
-import { UsageError, type CliCommand } from '../command'
+import { parseCommandLine, UsageError, type CliCommand } from '../command'
 import { formatFigures, type BenchFigure, type BenchSuite } from '../bench/figures'
 import { imagingSuite } from '../bench/imagingSuite'
+import { importSuite } from '../bench/importSuite'
 import { resnetSuite } from '../bench/resnetSuite'
+import { segmentationSuite } from '../bench/segmentationSuite'
+import { trainingSuite } from '../bench/trainingSuite'
 import { viewerSuite } from '../bench/viewerSuite'
 
 /** Every benchmark suite, in the order they run. */
-export const benchSuites: BenchSuite[] = [resnetSuite, imagingSuite, viewerSuite]
+export const benchSuites: BenchSuite[] = [resnetSuite, imagingSuite, importSuite, viewerSuite, segmentationSuite, trainingSuite]
 
 /** `cxr bench`: speed figures for the active backend (figures, not pass/fail). */
 export const benchCommand: CliCommand = {
@@ -30,23 +32,14 @@ export const benchCommand: CliCommand = {
 }
 
 function parseOptions(args: string[]) {
-  let values
-  try {
-    values = parseArgs({
-      args,
-      strict: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        suite: { type: 'string' },
-        batch: { type: 'string', default: '8' },
-        size: { type: 'string', default: '224' },
-        runs: { type: 'string', default: '3' },
-        warmup: { type: 'string', default: '1' },
-      },
-    }).values
-  } catch (error) {
-    throw new UsageError((error as Error).message)
-  }
+  const { values } = parseCommandLine(args, {
+    json: { type: 'boolean', default: false },
+    suite: { type: 'string' },
+    batch: { type: 'string', default: '8' },
+    size: { type: 'string', default: '224' },
+    runs: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' },
+  })
   const count = (name: string, text: string, min: number) => {
     const value = Number(text)
     if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${text}'`)

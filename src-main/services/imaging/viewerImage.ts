@@ -2,8 +2,9 @@ import type { DecodedImage } from '@shared/imaging/types'
 import type { ViewerImage } from '@shared/imaging/viewerImage'
 
 /** Keeps what the viewer needs of a decoded image and drops the PHI and the raw stored samples. */
-export function toViewerImage(name: string, image: DecodedImage): ViewerImage {
+export function toViewerImage(name: string, image: DecodedImage, imageKey: string): ViewerImage {
   return {
+    imageKey,
     name,
     source: image.source,
     width: image.width,

@@ -2,6 +2,7 @@ import { onBeforeUnmount, shallowRef, watch } from 'vue'
 import { renderDisplayImage } from '@shared/imaging/displayLut'
 import type { useViewerStore } from '../stores/viewerStore'
 import { greyCanvas, unitToGrey } from '../views/viewer/greyCanvas'
+import { maskLayer } from '../views/viewer/maskCanvases'
 
 /** How long the window must rest before the full-resolution render replaces the preview. */
 const SETTLE_MS = 180
@@ -14,6 +15,8 @@ const SETTLE_MS = 180
 export function useViewerCanvases(store: ReturnType<typeof useViewerStore>) {
   const original = shallowRef<HTMLCanvasElement | null>(null)
   const equalized = shallowRef<HTMLCanvasElement | null>(null)
+  const masked = shallowRef<HTMLCanvasElement | null>(null)
+  const maskOverlay = shallowRef<HTMLCanvasElement | null>(null)
   let frame = 0
   let settle: ReturnType<typeof setTimeout> | undefined
 
@@ -54,10 +57,20 @@ export function useViewerCanvases(store: ReturnType<typeof useViewerStore>) {
     },
   )
 
+  watch(
+    () => [store.masked, store.segmentation, store.overlay.style] as const,
+    ([values, segmentation, style]) => {
+      const image = store.image
+      masked.value = image && values ? greyCanvas(unitToGrey(values), image.width, image.height) : null
+      maskOverlay.value = segmentation ? maskLayer(segmentation.mask, segmentation.width, segmentation.height, style) : null
+    },
+    { immediate: true },
+  )
+
   onBeforeUnmount(() => {
     if (frame) cancelAnimationFrame(frame)
     clearTimeout(settle)
   })
 
-  return { original, equalized }
+  return { original, equalized, masked, maskOverlay }
 }

@@ -6,6 +6,7 @@ import { toPresentationGrey } from '@shared/imaging/presentation'
 import { buildPreviewLevel, type PreviewLevel } from '@shared/imaging/previewLevel'
 import type { WindowSetting } from '@shared/imaging/types'
 import { MAX_VIEWER_FILE_BYTES, type ViewerImage } from '@shared/imaging/viewerImage'
+import type { LungModelStatus, ViewerSegmentation } from '@shared/imaging/viewerSegmentation'
 import { useApi } from '../api/client'
 import { windowPresets } from '../views/viewer/windowPresets'
 
@@ -36,6 +37,13 @@ export const useViewerStore = defineStore('viewer', () => {
   /** Bumped to ask every pane to fit the image to itself. */
   const fitRequest = ref(0)
   const hover = ref<HoverReadout | null>(null)
+  const lungModel = shallowRef<LungModelStatus | null>(null)
+  const segmentation = shallowRef<ViewerSegmentation | null>(null)
+  /** The paper's masked input: equalized image × blurred lung mask. */
+  const masked = shallowRef<Float32Array | null>(null)
+  const segmenting = ref(false)
+  const segmentationError = ref<string | null>(null)
+  const overlay = ref<{ opacity: number; style: 'filled' | 'contour' }>({ opacity: 0.4, style: 'contour' })
   const loading = ref(false)
   const error = ref<string | null>(null)
   const presets = computed(() => (image.value ? windowPresets(image.value) : []))
@@ -77,7 +85,39 @@ export const useViewerStore = defineStore('viewer', () => {
     window.value = voi.kind === 'window' ? { center: voi.window.center, width: voi.window.width } : null
     presetId.value = voi.kind === 'window' && voi.fromFile ? 'file-0' : voi.kind === 'window' ? 'full' : ''
     hover.value = null
+    segmentation.value = null
+    masked.value = null
+    segmentationError.value = null
     fitRequest.value++
+    void segment()
+  }
+
+  /** Segments the lungs of the open image with the installed model; says why not when there is none. */
+  async function segment(): Promise<void> {
+    const current = image.value
+    if (!current) return
+    const { api } = useApi()
+    lungModel.value ??= await api.segmentation.status({}).catch(() => null)
+    if (!lungModel.value?.installed) {
+      segmentationError.value = lungModel.value?.reason ?? 'no lung model installed'
+      return
+    }
+    segmenting.value = true
+    try {
+      const result = await api.segmentation.segmentOpenImage({ imageKey: current.imageKey })
+      if (image.value !== current) return
+      segmentation.value = result
+      const eq = equalized.value
+      if (eq) {
+        const out = new Float32Array(eq.length)
+        for (let i = 0; i < eq.length; i++) out[i] = eq[i] * result.blurred[i]
+        masked.value = out
+      }
+    } catch (reason) {
+      segmentationError.value = (reason as Error).message
+    } finally {
+      segmenting.value = false
+    }
   }
 
   function fail(message: string): void {
@@ -115,7 +155,7 @@ export const useViewerStore = defineStore('viewer', () => {
     hover.value = { x: Math.floor(x), y: Math.floor(y), value: current.pixels[index], equalized: equalized.value?.[index] ?? Number.NaN }
   }
 
-  return { image, equalized, preview, window, presetId, presets, viewport, fitRequest, hover, loading, error, openFile, openPath, show, applyPreset, adjustWindow, setViewport, hoverAt }
+  return { lungModel, segmentation, masked, segmenting, segmentationError, overlay, segment, image, equalized, preview, window, presetId, presets, viewport, fitRequest, hover, loading, error, openFile, openPath, show, applyPreset, adjustWindow, setViewport, hoverAt }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useViewerStore, import.meta.hot))

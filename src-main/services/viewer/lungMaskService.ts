@@ -1,0 +1,57 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { DecodedImage } from '@shared/imaging/types'
+import type { LungModelStatus, ViewerSegmentation } from '@shared/imaging/viewerSegmentation'
+import { loadLungModel, type LungModel } from '../segmentation/lungModel'
+import { segmentImage } from '../segmentation/segmentImage'
+
+/** Lung masks for images open in the viewer, from the installed (by default the shipped) lung model. */
+export interface LungMaskService {
+  status(): LungModelStatus
+  segment(image: DecodedImage): Promise<ViewerSegmentation>
+}
+
+/**
+ * Creates the service. The model loads on first use, after the engine has chosen its backend (`ready`), and stays
+ * loaded: a U-Net of a few MB is cheap to keep and slow to reload per image.
+ */
+export function createLungMaskService(deps: { modelFolder: string; ready: () => Promise<unknown> }): LungMaskService {
+  let loading: Promise<LungModel> | undefined
+
+  function status(): LungModelStatus {
+    const cardPath = join(deps.modelFolder, 'model-card.json')
+    if (!existsSync(join(deps.modelFolder, 'model.json')) || !existsSync(cardPath)) {
+      return { installed: false, folder: deps.modelFolder, reason: `no lung model in ${deps.modelFolder} (the project builds it with 'cxr train-lungs')` }
+    }
+    try {
+      const card = JSON.parse(readFileSync(cardPath, 'utf8')) as { name?: string; architecture?: { inputSize?: number }; evaluation?: { heldOut?: { dice?: { mean?: number } } } }
+      return { installed: true, folder: deps.modelFolder, name: card.name, inputSize: card.architecture?.inputSize, heldOutDice: card.evaluation?.heldOut?.dice?.mean ?? null }
+    } catch (error) {
+      return { installed: false, folder: deps.modelFolder, reason: `${cardPath} is unreadable: ${(error as Error).message}` }
+    }
+  }
+
+  return {
+    status,
+    async segment(image) {
+      const current = status()
+      if (!current.installed) throw new Error(current.reason)
+      loading ??= deps.ready().then(() => loadLungModel(deps.modelFolder))
+      const lungModel = await loading.catch((error: unknown) => {
+        loading = undefined
+        throw error
+      })
+      const began = performance.now()
+      const result = await segmentImage(lungModel.model, image, { resizeMode: lungModel.card.preprocessing.resizeMode })
+      return {
+        width: result.mask.width,
+        height: result.mask.height,
+        mask: result.mask.data,
+        blurred: result.blurred.data,
+        features: { areaFraction: result.features.areaFraction, componentCount: result.features.componentCount, leftRightBalance: result.features.leftRightBalance },
+        model: current,
+        elapsedMs: performance.now() - began,
+      }
+    },
+  }
+}
