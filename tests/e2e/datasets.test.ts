@@ -1,33 +1,15 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import sharp from 'sharp'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { hasSharedData, missingDataReason, sharedPath } from '../helpers/sharedData'
 import { skipWithReason } from '../helpers/skip'
 import { chromiumMissingReason, screenshotFolder, useBrowserModeApp } from './support/browserMode'
+import { writeCollection } from './support/collection'
 
 const screenshots = screenshotFolder
 const noChromium = chromiumMissingReason()
-
-/** A small labelled collection the test writes itself: 12 patients × 2 PNGs, half COVID-19, with a CSV. */
-async function writeCollection(): Promise<string> {
-  const root = mkdtempSync(join(tmpdir(), 'cxr-e2e-collection-'))
-  mkdirSync(join(root, 'images'))
-  const rows = ['file,finding,patient,view']
-  for (let patient = 0; patient < 12; patient++) {
-    for (let image = 0; image < 2; image++) {
-      const name = `p${patient}_${image}.png`
-      const pixels = Buffer.alloc(32 * 32, (patient * 17 + image * 5) % 256)
-      pixels[patient * 32 + image] = 255
-      await sharp(pixels, { raw: { width: 32, height: 32, channels: 1 } }).png().toFile(join(root, 'images', name))
-      rows.push(`${name},${patient % 2 === 0 ? 'COVID-19' : 'Normal'},P${patient},PA`)
-    }
-  }
-  writeFileSync(join(root, 'labels.csv'), rows.join('\n') + '\n')
-  return root
-}
 
 async function chooseFolder(page: Page, folder: string): Promise<void> {
   await page.getByTestId('nav-datasets').click()

@@ -1,0 +1,87 @@
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { connectBridge, type TestBridgeClient } from '../helpers/bridgeClient'
+import { skipWithReason } from '../helpers/skip'
+import { chromiumMissingReason, screenshotFolder, useBrowserModeApp, type BrowserModeApp } from './support/browserMode'
+import { writeCollection } from './support/collection'
+
+const noChromium = chromiumMissingReason()
+
+async function call<T>(client: TestBridgeClient, channel: string, payload: unknown): Promise<T> {
+  const outcome = await client.call(channel, payload)
+  if (!outcome.ok) throw new Error(`${channel}: ${outcome.error.message}`)
+  return outcome.result as T
+}
+
+/** Puts a small dataset and a saved composition in the library through the same API the UI uses. */
+async function prepareComposition(app: BrowserModeApp): Promise<string> {
+  const folder = await writeCollection()
+  const client = await connectBridge(`ws://127.0.0.1:${app.port}/bridge?token=${app.token}`)
+  try {
+    await call(client, 'files.grantFolder', { path: folder })
+    const { jobId } = await call<{ jobId: string }>(client, 'library.startImport', {
+      spec: { kind: 'csv', dataset: { id: 'tiny' }, csvPath: join(folder, 'labels.csv'), imageFolder: join(folder, 'images'), fileColumn: 'file', label: { kind: 'column', column: 'finding' }, patient: { kind: 'column', column: 'patient' } },
+    })
+    await expect.poll(async () => (await call<{ status: string }>(client, 'library.getImportJob', { jobId })).status, { timeout: 60_000 }).toBe('completed')
+    const built = await call<{ composition: unknown }>(client, 'compositions.build', {
+      spec: { name: 'tiny split', primary: ['tiny'], balance: 'none', seed: 1, labelMapping: { tiny: { 'COVID-19': 'positive', Normal: 'negative' } } },
+    })
+    return (await call<{ id: string }>(client, 'compositions.save', { composition: built.composition })).id
+  } finally {
+    client.close()
+  }
+}
+
+describe('Runs in browser mode (Chromium)', () => {
+  const started = useBrowserModeApp()
+
+  it('launches a tiny run, shows progress and the curve, cancels, resumes and finishes', async (context) => {
+    if (noChromium) return skipWithReason(context, noChromium)
+    const app = started.app()
+    await prepareComposition(app)
+    const page = await started.browser().newPage({ viewport: { width: 1400, height: 1000 } })
+    await page.goto(app.url)
+    await page.getByTestId('nav-runs').click()
+    await page.getByTestId('new-run').click()
+    await page.getByTestId('run-preset').selectOption('resnet18-none')
+    await page.getByTestId('run-composition').selectOption({ label: 'tiny split (24 images)' })
+    await page.getByTestId('run-preprocessing').selectOption('equalize')
+    await page.getByTestId('run-size').fill('32')
+    await page.getByTestId('run-width').fill('4')
+    await page.getByTestId('run-epochs').fill('30')
+    await page.getByTestId('run-batch').fill('4')
+    await page.getByTestId('run-name').fill('tiny e2e run')
+    await page.getByTestId('estimate-run').click()
+    await expect.poll(() => page.getByTestId('run-estimate').textContent(), { timeout: 120_000 }).toMatch(/About \d+ min on (wasm|cpu|tensorflow)/)
+    await page.getByTestId('start-run').click()
+
+    // Live progress, then the first finished epoch on the curve.
+    await expect.poll(() => page.getByTestId('run-progress').textContent().catch(() => ''), { timeout: 120_000 }).toMatch(/epoch \d+\/30/)
+    const points = () => page.getByTestId('run-curves').getAttribute('data-points').then(Number).catch(() => 0)
+    await expect.poll(points, { timeout: 120_000 }).toBeGreaterThan(0)
+    const first = await points()
+    // The curve grows while the run trains: steps stream in, and each finished epoch adds its losses and AUC.
+    await expect.poll(points, { timeout: 120_000 }).toBeGreaterThan(first + 2)
+    await page.waitForTimeout(1500)
+    await page.screenshot({ path: join(screenshotFolder, 'runs.png') })
+
+    await page.getByTestId('cancel-run').click()
+    await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 120_000 }).toBe('cancelled')
+    await page.getByTestId('resume-run').click()
+    await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 300_000 }).toBe('completed')
+    expect(await page.getByTestId('run-best').textContent()).toMatch(/epoch \d+/)
+    await page.close()
+  })
+
+  it('a run on a composition that no longer exists fails with the reason, and the app carries on', async (context) => {
+    if (noChromium) return skipWithReason(context, noChromium)
+    const client = await connectBridge(`ws://127.0.0.1:${started.app().port}/bridge?token=${started.app().token}`)
+    try {
+      const { runId } = await call<{ runId: string }>(client, 'runs.start', { config: { architecture: 'conv8', compositionId: 'no-such-composition', baseWidth: 2, input: { resize: 16, crop: 16 }, epochs: 1 } })
+      await expect.poll(async () => (await call<{ state: string }>(client, 'runs.get', { runId })).state, { timeout: 60_000 }).toBe('failed')
+      expect((await call<{ failureReason: string }>(client, 'runs.get', { runId })).failureReason).toContain('no-such-composition')
+    } finally {
+      client.close()
+    }
+  })
+})
