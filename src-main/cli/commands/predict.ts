@@ -12,7 +12,8 @@ export const predictCommand: CliCommand = {
   async run(args, { io, services }) {
     if (args.length < 2) throw new UsageError('give a run id (or a model folder) and at least one image')
     const [target, ...imagePaths] = args
-    for (const path of imagePaths) if (!existsSync(path)) throw new UsageError(`no such image: ${path}`)
+    // A missing file is a failure (exit 1), not a usage mistake, as in `cxr compose`/`cxr import`.
+    for (const path of imagePaths) if (!existsSync(path)) throw new Error(`no such image: ${path}`)
     const runs = runsServiceFor(services())
     try {
       const predictions = existsSync(join(target, MODEL_CARD_FILE))

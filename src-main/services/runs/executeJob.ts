@@ -195,8 +195,15 @@ async function pretrain(job: TrainJob, io: JobIo, encoder: tf.LayersModel, train
     io.log(`resuming pre-training at epoch ${state.epoch + 1}, step ${state.step}`)
   }
   const settings = settingsFor(config, config.pretraining.epochs, resolveClassWeights('none', train.labels, plan.classes))
-  const outcome = await runTrainingLoop(model, optimizer, train, validation, settings, state, hooksFor('pretrain', dir, model, optimizer, io))
-  optimizer.dispose()
+  let outcome: Awaited<ReturnType<typeof runTrainingLoop>>
+  try {
+    outcome = await runTrainingLoop(model, optimizer, train, validation, settings, state, hooksFor('pretrain', dir, model, optimizer, io))
+  } finally {
+    optimizer.dispose()
+    // `trainable` is a property of the shared encoder layers: give them back the fine-tuning setting, or a
+    // frozen encoder would be fine-tuned after pre-training.
+    for (const layer of encoder.layers) layer.trainable = !config.freezeEncoder
+  }
   if (outcome === 'stopped') return { outcome, history: state.history }
   await loadWeightsInto(model, join(dir, 'best'))
   await saveLayersModel(encoder, join(job.runFolder, 'encoder'))

@@ -91,6 +91,10 @@ export async function runTrainingLoop(
   const steps = stepsPerEpoch(train.count, settings.batchSize)
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable)
   const kernels = settings.weightDecay > 0 ? decayedKernels(model) : []
+  // tfjs passes `training` to every layer and batch norm updates its moving statistics in training mode even
+  // when not trainable. A frozen encoder (its batch norms not trainable) therefore runs in inference mode, as
+  // in Keras; the head (dense layers only) computes the same either way.
+  const training = !model.layers.some((layer) => layer.getClassName() === 'BatchNormalization' && !layer.trainable)
   const area = train.size * train.size
   setLearningRate(optimizer, state.learningRate)
   const timing = { began: performance.now(), steps: 0, images: 0 }
@@ -115,7 +119,7 @@ export async function runTrainingLoop(
         const ys = tf.tensor1d(labels, 'int32')
         return optimizer.minimize(
           () => {
-            const predictions = model.apply(xs, { training: true }) as tf.Tensor
+            const predictions = model.apply(xs, { training }) as tf.Tensor
             const loss = classificationLoss(predictions, ys, settings.classWeights, settings.loss)
             return kernels.length > 0 ? (loss.add(kernelL2(kernels).mul(settings.weightDecay / 2)) as tf.Scalar) : loss
           },
