@@ -3,12 +3,13 @@ import { LibraryError } from '@shared/library/errors'
 import { initialSchema } from './001_initial'
 import { importJobsSchema } from './002_import_jobs'
 import { compositionsSchema } from './003_compositions'
+import { lungMasksSchema } from './004_lung_masks'
 import type { Migration } from './types'
 
 export type { Migration } from './types'
 
 /** Every migration, in order. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, importJobsSchema, compositionsSchema]
+export const MIGRATIONS: readonly Migration[] = [initialSchema, importJobsSchema, compositionsSchema, lungMasksSchema]
 
 /** The schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version
