@@ -6,7 +6,9 @@ import { benchCommand } from './commands/bench'
 import { composeCommand } from './commands/compose'
 import { datasetsCommand } from './commands/datasets'
 import { decodeCommand } from './commands/decode'
+import { evaluateCommand } from './commands/evaluate'
 import { importCommand } from './commands/importCommand'
+import { metricsCommand } from './commands/metrics'
 import { predictCommand } from './commands/predict'
 import { preprocessCommand } from './commands/preprocess'
 import { segmentCommand } from './commands/segment'
@@ -15,7 +17,7 @@ import { trainCommand } from './commands/train'
 import { trainLungsCommand } from './commands/trainLungs'
 
 /** Every subcommand, in the order `cxr --help` lists them. */
-export const commands: CliCommand[] = [systemCommand, decodeCommand, preprocessCommand, datasetsCommand, importCommand, composeCommand, segmentCommand, trainLungsCommand, trainCommand, predictCommand, benchCommand]
+export const commands: CliCommand[] = [systemCommand, decodeCommand, preprocessCommand, datasetsCommand, importCommand, composeCommand, segmentCommand, trainLungsCommand, trainCommand, predictCommand, evaluateCommand, metricsCommand, benchCommand]
 
 const defaultIo: CliIo = {
   stdout: (text) => process.stdout.write(text),

@@ -1,0 +1,238 @@
+import { evaluateBinary, toJsonSafe } from '@shared/metrics'
+import { matrixToCsv, patientKey, predictionsToCsv } from '@shared/evaluation/csv'
+import { buildMatrix, missingCells } from '@shared/evaluation/matrix'
+import { datasetProbe, knnSeparability } from '@shared/evaluation/separability'
+import { TsneOptionsSchema, type EvaluationService } from '@shared/evaluation/service'
+import {
+  EvaluateRequestSchema,
+  FeaturesRequestSchema,
+  MatrixRequestSchema,
+  StoredMetricsSchema,
+  type EvaluationMatrix,
+  type EvaluationRecord,
+  type EvaluationSummary,
+  type FeatureSet,
+  type MatrixColumn,
+  type MatrixRequest,
+  type MatrixRow,
+  type PredictionRow,
+} from '@shared/evaluation/types'
+import type { LibraryService } from '@shared/library/types'
+import type { RunRecord } from '@shared/runs/record'
+import type { RunsService } from '@shared/runs/service'
+import type { LungMaskFunction } from '../runs/inputPipeline'
+import { readModelCard } from '../runs/executeJob'
+import { predictProbabilities } from '../runs/trainLoop'
+import { loadLayersModelFromFolder } from '../segmentation/modelFiles'
+import { splitImages, type CompositionSource } from './compositionImages'
+import { createEvaluationStore } from './evaluationStore'
+import { extractFeatures } from './features'
+import { prepareInputs } from './modelInputs'
+import { tsne2d } from './tsne'
+
+/** Dependencies of the evaluation service. */
+export interface EvaluationDeps {
+  dataFolder: string
+  runs: Pick<RunsService, 'get' | 'list'>
+  compositions: CompositionSource
+  library: Pick<LibraryService, 'listImages'>
+  /** The lung segmentation (as the runs service gets it): needed by `full` models and by the lungs-removed test. */
+  lungMask?: LungMaskFunction
+  /** Resolves once TensorFlow.js has a backend (the engine's `init`); evaluation runs on this thread. */
+  ready?: () => Promise<unknown>
+}
+
+/** The service with main-process extras (not on IPC). */
+export interface EvaluationServiceImpl extends EvaluationService {
+  /** Called after each evaluation is stored (the composition root forwards it as `evaluation.onDidStore`). */
+  onDidStore(listener: (event: { evaluationId: string; runId: string; compositionId: string }) => void): () => void
+}
+
+/**
+ * Creates the evaluation service: scores completed runs on composition splits on this thread's TensorFlow.js
+ * backend and stores each result under `<dataFolder>/evaluations/`. Evaluations run one at a time: each holds a
+ * model and a split of inputs in memory, and the CPU is shared with training.
+ */
+export function createEvaluationService(deps: EvaluationDeps): EvaluationServiceImpl {
+  const store = createEvaluationStore(deps.dataFolder)
+  const listeners = new Set<(event: { evaluationId: string; runId: string; compositionId: string }) => void>()
+  let queue: Promise<unknown> = Promise.resolve()
+  const serial = <T>(task: () => Promise<T>): Promise<T> => {
+    const next = queue.then(task, task)
+    queue = next.catch(() => undefined)
+    return next
+  }
+
+  async function completedRun(runId: string): Promise<RunRecord & { modelFolder: string }> {
+    const record = await deps.runs.get({ runId })
+    if (record.state !== 'completed' || !record.modelFolder) throw new Error(`run ${runId} has no model to evaluate: it is ${record.state}`)
+    return record as RunRecord & { modelFolder: string }
+  }
+
+  async function evaluate(input: Parameters<EvaluationService['evaluate']>[0]): Promise<EvaluationRecord> {
+    const request = EvaluateRequestSchema.parse(input)
+    const run = await completedRun(request.runId)
+    const images = await splitImages(deps.compositions, deps.library, request.compositionId, request.split)
+    const card = await readModelCard(run.modelFolder)
+    await deps.ready?.()
+    const inputs = await prepareInputs(
+      images.map((image) => image.path),
+      card,
+      { variant: request.variant, lungMask: deps.lungMask },
+    )
+    const model = await loadLayersModelFromFolder(run.modelFolder)
+    let scores: Float32Array
+    try {
+      scores = await predictProbabilities(model, inputs, images.length, card.config.input.crop, 8)
+    } finally {
+      model.dispose()
+    }
+    const predictions: PredictionRow[] = images.map((image, index) => ({
+      imageId: image.imageId,
+      datasetId: image.datasetId,
+      patientId: image.patientId,
+      contentHash: image.contentHash,
+      label: image.label,
+      score: scores[index],
+    }))
+    const { options } = request
+    const result = evaluateBinary({
+      labels: predictions.map((row) => row.label),
+      scores: predictions.map((row) => row.score),
+      patients: predictions.map(patientKey),
+      threshold: options.threshold,
+      haldane: options.haldane,
+      bootstrap: options.replicates > 0 ? { replicates: options.replicates, seed: options.seed } : undefined,
+    })
+    const now = new Date()
+    const record: EvaluationRecord = {
+      id: store.newId(now),
+      runId: run.id,
+      compositionId: request.compositionId,
+      split: request.split,
+      variant: request.variant,
+      createdAt: now.toISOString(),
+      options,
+      predictions,
+      metrics: StoredMetricsSchema.parse(toJsonSafe(result)),
+      notes: run.config.compositionId === request.compositionId && request.split !== 'test' ? [`the run trained on this composition's ${request.split} split: optimistic`] : [],
+    }
+    await store.write(record)
+    for (const listener of listeners) listener({ evaluationId: record.id, runId: record.runId, compositionId: record.compositionId })
+    return record
+  }
+
+  async function summaries(): Promise<EvaluationSummary[]> {
+    const { records, problems } = await store.readAll()
+    for (const problem of problems) console.warn(`evaluations: skipped an unreadable record: ${problem}`)
+    return records.map(({ predictions: _rows, ...summary }) => summary).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
+  }
+
+  async function matrix(input: MatrixRequest): Promise<EvaluationMatrix> {
+    const request = MatrixRequestSchema.parse(input)
+    const allRuns = await deps.runs.list()
+    const byId = new Map(allRuns.map((run) => [run.id, run]))
+    const runs = request.runIds
+      ? request.runIds.map((runId) => {
+          const run = byId.get(runId)
+          if (!run) throw new Error(`no run ${runId}`)
+          return run
+        })
+      : allRuns.filter((run) => run.state === 'completed').sort((a, b) => a.timings.createdAt.localeCompare(b.timings.createdAt))
+    let evaluations = await summaries()
+    // Default columns: every composition a selected run trained on or was tested on, in first-seen order.
+    const compositionIds =
+      request.compositionIds ??
+      [...new Set([...runs.map((run) => run.config.compositionId), ...evaluations.filter((evaluation) => runs.some((run) => run.id === evaluation.runId)).map((evaluation) => evaluation.compositionId)])]
+    const listed = (await deps.compositions.list?.().catch(() => undefined)) ?? []
+    const names = new Map(listed.map((entry) => [entry.id, entry.name]))
+    const nameOf = (compositionId: string) => names.get(compositionId) ?? compositionId
+    const rows: MatrixRow[] = runs.map((run) => ({
+      runId: run.id,
+      name: run.config.name,
+      architecture: run.config.architecture,
+      pretraining: describePretraining(run, byId),
+      trainingCompositionId: run.config.compositionId,
+      trainingCompositionName: nameOf(run.config.compositionId),
+    }))
+    const columns: MatrixColumn[] = compositionIds.map((compositionId) => ({ compositionId, name: nameOf(compositionId), split: request.split }))
+    let built = buildMatrix({ rows, columns, evaluations, split: request.split, variant: request.variant })
+    if (request.computeMissing) {
+      const missing = missingCells(built).filter(({ runId }) => byId.get(runId)?.state === 'completed')
+      for (const cell of missing) await serial(() => evaluate({ ...cell, split: request.split, variant: request.variant }))
+      if (missing.length > 0) {
+        evaluations = await summaries()
+        built = buildMatrix({ rows, columns, evaluations, split: request.split, variant: request.variant })
+      }
+    }
+    return built
+  }
+
+  async function encoderFeatures(input: Parameters<EvaluationService['encoderFeatures']>[0]): Promise<FeatureSet> {
+    const request = FeaturesRequestSchema.parse(input)
+    const run = await completedRun(request.runId)
+    const items: FeatureSet['items'] = []
+    const paths: string[] = []
+    for (const compositionId of request.compositionIds) {
+      // An image in two compositions (a borrowed COVID− set) is kept once: duplicates would pair up in k-NN.
+      for (const image of (await splitImages(deps.compositions, deps.library, compositionId, request.split)).slice(0, request.limit)) {
+        if (items.some((item) => item.datasetId === image.datasetId && item.imageId === image.imageId)) continue
+        items.push({ imageId: image.imageId, datasetId: image.datasetId, patientId: image.patientId, compositionId, label: image.label })
+        paths.push(image.path)
+      }
+    }
+    const card = await readModelCard(run.modelFolder)
+    await deps.ready?.()
+    const inputs = await prepareInputs(paths, card, { variant: 'standard', lungMask: deps.lungMask })
+    const model = await loadLayersModelFromFolder(run.modelFolder)
+    try {
+      const values = await extractFeatures(model, inputs, paths.length, card.config.input.crop)
+      return { runId: run.id, dimension: values[0]?.length ?? 0, items, values }
+    } finally {
+      model.dispose()
+    }
+  }
+
+  async function tsne(features: FeatureSet, options?: Parameters<EvaluationService['tsne']>[1]) {
+    const settings = TsneOptionsSchema.parse(options ?? {})
+    const points = tsne2d(features.values, settings)
+    return points.map(([x, y], index) => ({ x, y, imageId: features.items[index].imageId, datasetId: features.items[index].datasetId, label: features.items[index].label }))
+  }
+
+  return {
+    evaluate: (request) => serial(() => evaluate(request)),
+    list: summaries,
+    get: ({ evaluationId }) => store.read(evaluationId),
+    remove: ({ evaluationId }) => store.remove(evaluationId),
+    matrix,
+    exportMatrixCsv: async (request) => matrixToCsv(await matrix(request)),
+    exportMatrixJson: async (request) => `${JSON.stringify(await matrix(request), null, 2)}\n`,
+    exportPredictionsCsv: async ({ evaluationId }) => predictionsToCsv((await store.read(evaluationId)).predictions),
+    exportPredictionsJson: async ({ evaluationId }) => `${JSON.stringify((await store.read(evaluationId)).predictions, null, 2)}\n`,
+    encoderFeatures: (request) => serial(() => encoderFeatures(request)),
+    tsne,
+    async bias(request) {
+      const features = await serial(() => encoderFeatures(request))
+      const data = {
+        values: features.values,
+        classes: features.items.map((item) => item.datasetId),
+        groups: features.items.map((item) => patientKey(item)),
+      }
+      return { runId: features.runId, points: await tsne(features, request.tsne), knn: knnSeparability(data, 5), probe: datasetProbe(data) }
+    },
+    onDidStore(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+  }
+}
+
+/** Table II's "pre-training" column: none, or the datasets the encoder was pre-trained on (through an encoder run). */
+function describePretraining(run: RunRecord, runs: Map<string, RunRecord>): string {
+  const pretraining = run.config.pretraining
+  if (pretraining.kind === 'none') return 'none'
+  if (pretraining.kind === 'train') return pretraining.datasetIds.join('+')
+  const source = runs.get(pretraining.runId)
+  if (source?.config.pretraining.kind === 'train') return source.config.pretraining.datasetIds.join('+')
+  return `run ${pretraining.runId}`
+}

@@ -1,0 +1,6 @@
+/** Evaluation of trained models (Tables II–IV) and dataset-bias tools (Fig. 3): types, CSV, matrix, probes. */
+export * from './types'
+export * from './csv'
+export * from './matrix'
+export * from './separability'
+export * from './service'
