@@ -15,6 +15,9 @@ import { defaultLungModelDir } from '../services/segmentation/modelLocation'
 import { createLungMaskService, type LungMaskService } from '../services/viewer/lungMaskService'
 import { createOpenImageCache } from '../services/viewer/openImageCache'
 import { createRunsService, type RunsServiceImpl } from '../services/runs/runsService'
+import { createEvaluationService, type EvaluationServiceImpl } from '../services/evaluation'
+import { createLungMaskJobs, type LungMaskJobs } from '../services/lungMasks'
+import { loadLungModel, type LungModel } from '../services/segmentation/lungModel'
 import { createSettingsStore, type SettingsStore } from '../services/settings/settingsStore'
 import { createSystemService, type SystemService } from '../services/system/systemService'
 import { libraryHandlers } from './libraryHandlers'
@@ -33,6 +36,8 @@ export interface AppServices {
   files: FilesService
   lungMasks: LungMaskService
   runs: RunsServiceImpl
+  evaluation: EvaluationServiceImpl
+  lungMaskJobs: LungMaskJobs
   library: LibraryService
   compositions: CompositionService
   events: EventHub
@@ -69,7 +74,26 @@ export function createAppServices(options: AppOptions): AppServices {
   const compositions = createCompositionService({ library })
   const openImages = createOpenImageCache()
   const lungModelFolder = options.lungModelFolder ?? (options.env ?? process.env)[LUNG_MODEL_ENV] ?? defaultLungModelDir()
-  const lungMasks = createLungMaskService({ modelFolder: lungModelFolder, ready: () => engine.init() })
+  // One loaded copy per model folder, shared by the viewer and the dataset jobs.
+  const loadedModels = new Map<string, Promise<LungModel>>()
+  const loadModel = (folder: string) => {
+    let model = loadedModels.get(folder)
+    if (!model) {
+      model = engine.init().then(() => loadLungModel(folder))
+      model.catch(() => loadedModels.delete(folder))
+      loadedModels.set(folder, model)
+    }
+    return model
+  }
+  const lungMasks = createLungMaskService({ modelFolder: lungModelFolder, ready: () => engine.init(), loadModel })
+  const lungMaskJobs = createLungMaskJobs({
+    dataFolder: options.dataFolder,
+    decode: (path) => imaging.decode(path),
+    ready: () => engine.init(),
+    defaultModelFolder: () => lungModelFolder,
+    loadModel,
+  })
+  lungMaskJobs.onDidProgress((progress) => events.emit('lungMasks.onDidProgress', progress))
   const runs = createRunsService({
     dataFolder: options.dataFolder,
     library,
@@ -88,6 +112,16 @@ export function createAppServices(options: AppOptions): AppServices {
     },
     appVersion: APP_VERSION,
   })
+  const evaluation = createEvaluationService({
+    dataFolder: options.dataFolder,
+    runs,
+    compositions: { load: (compositionId) => compositions.load(compositionId), list: () => compositions.list() },
+    library,
+    // Only with an installed model, so a lungs-removed test without one says so instead of finding no lungs.
+    lungMask: lungMasks.status().installed ? async (decoded) => (await lungMasks.segment(decoded)).blurred : undefined,
+    ready: () => engine.init(),
+  })
+  evaluation.onDidStore((event) => events.emit('evaluation.onDidStore', event))
   runs.onDidProgress((event) => events.emit('runs.onDidProgress', event))
   runs.onDidChange((event) => events.emit('runs.onDidChange', event))
   const openForViewer = async (name: string, decoded: Promise<DecodedImage>) => {
@@ -120,10 +154,36 @@ export function createAppServices(options: AppOptions): AppServices {
       remove: (request) => runs.delete(request),
       estimate: ({ config }) => runs.estimate(config),
     },
+    lungMasks: {
+      segmentDataset: (request) => lungMaskJobs.segmentDataset(request),
+      cancel: (request) => lungMaskJobs.cancel(request),
+      getJob: (request) => lungMaskJobs.getJob(request),
+      listJobs: () => lungMaskJobs.listJobs(),
+      listFailures: (request) => lungMaskJobs.listFailures(request),
+      listMaskQa: (request) => lungMaskJobs.listMaskQa(request),
+      setMaskFlag: (request) => lungMaskJobs.setMaskFlag(request),
+      maskFor: (request) => lungMaskJobs.maskFor(request),
+      lungMaskModels: (request) => lungMaskJobs.lungMaskModels(request),
+      excludedImageIds: (request) => lungMaskJobs.excludedImageIds(request),
+    },
+    evaluation: {
+      evaluate: (request) => evaluation.evaluate(request),
+      list: () => evaluation.list(),
+      get: (request) => evaluation.get(request),
+      remove: (request) => evaluation.remove(request),
+      matrix: (request) => evaluation.matrix(request),
+      exportMatrixCsv: (request) => evaluation.exportMatrixCsv(request),
+      exportMatrixJson: (request) => evaluation.exportMatrixJson(request),
+      exportPredictionsCsv: (request) => evaluation.exportPredictionsCsv(request),
+      exportPredictionsJson: (request) => evaluation.exportPredictionsJson(request),
+      encoderFeatures: (request) => evaluation.encoderFeatures(request),
+      tsne: ({ features, options }) => evaluation.tsne(features, options),
+      bias: (request) => evaluation.bias(request),
+    },
     segmentation: {
       status: () => lungMasks.status(),
       segmentOpenImage: ({ imageKey }) => lungMasks.segment(openImages.get(imageKey)),
     },
   }
-  return { dataFolder: options.dataFolder, settings, engine, system, imaging, files, lungMasks, runs, library, compositions, events, handlers }
+  return { dataFolder: options.dataFolder, settings, engine, system, imaging, files, lungMasks, lungMaskJobs, runs, evaluation, library, compositions, events, handlers }
 }

@@ -7,6 +7,8 @@ import { SystemReportSchema } from '../system/systemTypes'
 import { MAX_REQUEST_BYTES } from './envelope'
 import { compositionChannels, libraryChannels, libraryEvents } from './libraryContract'
 import { runsChannels, runsEvents } from './runsContract'
+import { evaluationChannels, evaluationEvents } from './evaluationContract'
+import { segmentationJobChannels, segmentationJobEvents } from './segmentationContract'
 
 /**
  * The IPC contract: every call the renderer may make, grouped by service, each with the schema its request must
@@ -43,6 +45,8 @@ export const contract = {
   },
   library: libraryChannels,
   runs: runsChannels,
+  lungMasks: segmentationJobChannels,
+  evaluation: evaluationChannels,
   compositions: compositionChannels,
   imaging: {
     /** Decodes a file the user picked or dropped (DICOM, PNG, JPEG) for the viewer. */
@@ -60,6 +64,8 @@ export const events = {
   'engine.onDidChangeBackend': EngineReportSchema,
   ...libraryEvents,
   ...runsEvents,
+  ...segmentationJobEvents,
+  ...evaluationEvents,
   'system.onDidLog': z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string(), time: z.string() }),
 } as const satisfies Record<string, z.ZodType>
 

@@ -1,23 +1,8 @@
 import { writeFile } from 'node:fs/promises'
 import { predictionsToCsv } from '@shared/evaluation/csv'
 import { EvaluationSplitSchema, EvaluationVariantSchema } from '@shared/evaluation/types'
-import type { AppServices } from '../../app/createServices'
-import { createEvaluationService, type EvaluationServiceImpl } from '../../services/evaluation'
 import { UsageError, parseCommandLine, type CliCommand } from '../command'
 import { numberOption } from './metrics'
-
-/** The evaluation service over the app's services; the lung model only when one is installed, so its absence is named. */
-export function evaluationServiceFor(services: AppServices): EvaluationServiceImpl {
-  const installed = services.lungMasks.status().installed
-  return createEvaluationService({
-    dataFolder: services.dataFolder,
-    runs: services.runs,
-    compositions: { load: (compositionId) => services.compositions.load(compositionId), list: () => services.compositions.list() },
-    library: services.library,
-    lungMask: installed ? async (decoded) => (await services.lungMasks.segment(decoded)).blurred : undefined,
-    ready: () => services.engine.init(),
-  })
-}
 
 /** `cxr evaluate RUN_ID COMPOSITION_ID`: scores a run on a composition split, stores it, prints the metrics. */
 export const evaluateCommand: CliCommand = {
@@ -45,7 +30,7 @@ export const evaluateCommand: CliCommand = {
     const replicates = numberOption(values.replicates, 'replicates', (n) => Number.isInteger(n) && n >= 0, 'a whole number ≥ 0') ?? 1000
     const threshold = numberOption(values.threshold, 'threshold', (n) => n > 0 && n < 1, 'a number between 0 and 1') ?? 0.5
     const [runId, compositionId] = positionals
-    const evaluation = evaluationServiceFor(services())
+    const evaluation = services().evaluation
     const record = await evaluation.evaluate({
       runId,
       compositionId,

@@ -15,7 +15,7 @@ export interface LungMaskService {
  * Creates the service. The model loads on first use, after the engine has chosen its backend (`ready`), and stays
  * loaded: a U-Net of a few MB is cheap to keep and slow to reload per image.
  */
-export function createLungMaskService(deps: { modelFolder: string; ready: () => Promise<unknown> }): LungMaskService {
+export function createLungMaskService(deps: { modelFolder: string; ready: () => Promise<unknown>; loadModel?: (folder: string) => Promise<LungModel> }): LungMaskService {
   let loading: Promise<LungModel> | undefined
 
   function status(): LungModelStatus {
@@ -36,7 +36,7 @@ export function createLungMaskService(deps: { modelFolder: string; ready: () => 
     async segment(image) {
       const current = status()
       if (!current.installed) throw new Error(current.reason)
-      loading ??= deps.ready().then(() => loadLungModel(deps.modelFolder))
+      loading ??= deps.ready().then(() => (deps.loadModel ?? loadLungModel)(deps.modelFolder))
       const lungModel = await loading.catch((error: unknown) => {
         loading = undefined
         throw error
