@@ -5,7 +5,7 @@ export const sections = [
   { path: '/datasets', name: 'datasets', label: 'Datasets', icon: '▤', ready: true, component: () => import('./views/DatasetsView.vue') },
   { path: '/viewer', name: 'viewer', label: 'Viewer', icon: '◐', ready: true, component: () => import('./views/ViewerView.vue') },
   { path: '/runs', name: 'runs', label: 'Runs', icon: '▶', ready: true, component: () => import('./views/RunsView.vue') },
-  { path: '/results', name: 'results', label: 'Results', icon: '▦', ready: false, component: () => import('./views/ResultsView.vue') },
+  { path: '/results', name: 'results', label: 'Results', icon: '▦', ready: true, component: () => import('./views/ResultsView.vue') },
   { path: '/system', name: 'system', label: 'System', icon: '⚙', ready: true, component: () => import('./views/system/SystemView.vue') },
 ] as const
 

@@ -14,17 +14,17 @@ async function call<T>(client: TestBridgeClient, channel: string, payload: unkno
 }
 
 /** Puts a small dataset and a saved composition in the library through the same API the UI uses. */
-async function prepareComposition(app: BrowserModeApp): Promise<string> {
-  const folder = await writeCollection()
+async function prepareComposition(app: BrowserModeApp, datasetId = 'tiny', name = 'tiny split', variant = 0): Promise<string> {
+  const folder = await writeCollection(variant)
   const client = await connectBridge(`ws://127.0.0.1:${app.port}/bridge?token=${app.token}`)
   try {
     await call(client, 'files.grantFolder', { path: folder })
     const { jobId } = await call<{ jobId: string }>(client, 'library.startImport', {
-      spec: { kind: 'csv', dataset: { id: 'tiny' }, csvPath: join(folder, 'labels.csv'), imageFolder: join(folder, 'images'), fileColumn: 'file', label: { kind: 'column', column: 'finding' }, patient: { kind: 'column', column: 'patient' } },
+      spec: { kind: 'csv', dataset: { id: datasetId }, csvPath: join(folder, 'labels.csv'), imageFolder: join(folder, 'images'), fileColumn: 'file', label: { kind: 'column', column: 'finding' }, patient: { kind: 'column', column: 'patient' } },
     })
     await expect.poll(async () => (await call<{ status: string }>(client, 'library.getImportJob', { jobId })).status, { timeout: 60_000 }).toBe('completed')
     const built = await call<{ composition: unknown }>(client, 'compositions.build', {
-      spec: { name: 'tiny split', primary: ['tiny'], balance: 'none', seed: 1, labelMapping: { tiny: { 'COVID-19': 'positive', Normal: 'negative' } } },
+      spec: { name, primary: [datasetId], balance: 'none', seed: 1, labelMapping: { [datasetId]: { 'COVID-19': 'positive', Normal: 'negative' } } },
     })
     return (await call<{ id: string }>(client, 'compositions.save', { composition: built.composition })).id
   } finally {
@@ -70,6 +70,29 @@ describe('Runs in browser mode (Chromium)', () => {
     await page.getByTestId('resume-run').click()
     await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 300_000 }).toBe('completed')
     expect(await page.getByTestId('run-best').textContent()).toMatch(/epoch \d+/)
+    await page.close()
+  })
+
+  it('evaluates the trained model on two test sets: the matrix, a ROC curve, the confusion matrix and the t-SNE plot', async (context) => {
+    if (noChromium) return skipWithReason(context, noChromium)
+    const app = started.app()
+    await prepareComposition(app, 'tiny-other', 'other source', 1)
+    const page = await started.browser().newPage({ viewport: { width: 1400, height: 1000 } })
+    await page.goto(app.url)
+    await page.getByTestId('nav-results').click()
+    await page.getByTestId('evaluate-missing').click()
+    const matrix = page.getByTestId('results-matrix')
+    await matrix.waitFor({ timeout: 120_000 })
+    // One row (the completed run) and two test sets, each cell filled with its metrics.
+    await expect.poll(async () => (await matrix.locator('td.value').allTextContents()).filter((t) => t.trim() !== '—').length, { timeout: 180_000 }).toBeGreaterThanOrEqual(2 * 6)
+    expect((await matrix.locator('thead th[colspan]').allTextContents()).sort()).toEqual(['tested on other source', 'tested on tiny split'])
+    await matrix.locator('td.value').first().click()
+    await expect.poll(() => page.getByTestId('roc-curve').getAttribute('data-points').then(Number)).toBeGreaterThan(2)
+    expect(await page.getByTestId('confusion-matrix').textContent()).toContain('predicted COVID+')
+    await matrix.locator('button.link').first().click()
+    await expect.poll(() => page.getByTestId('tsne-plot').getAttribute('data-points').then(Number), { timeout: 180_000 }).toBeGreaterThan(4)
+    expect(await page.getByTestId('separability-knn-loo').textContent()).toMatch(/chance \d+ %/)
+    await page.screenshot({ path: join(screenshotFolder, 'results.png'), fullPage: true })
     await page.close()
   })
 

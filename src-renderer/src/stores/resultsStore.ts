@@ -1,0 +1,63 @@
+import { acceptHMRUpdate, defineStore } from 'pinia'
+import { ref, shallowRef } from 'vue'
+import type { BiasReport, EvaluationMatrix, EvaluationRecord, EvaluationVariant } from '@shared/evaluation/types'
+import { useApi } from '../api/client'
+
+/** The Results page: the cross-dataset matrix, one evaluation in detail, and the bias report of a run. */
+export const useResultsStore = defineStore('results', () => {
+  const variant = ref<EvaluationVariant>('standard')
+  const matrix = shallowRef<EvaluationMatrix | null>(null)
+  const detail = shallowRef<EvaluationRecord | null>(null)
+  const bias = shallowRef<BiasReport | null>(null)
+  const busy = ref<string | null>(null)
+  const error = ref<string | null>(null)
+
+  async function run<T>(label: string, work: () => Promise<T>): Promise<T | undefined> {
+    busy.value = label
+    error.value = null
+    try {
+      return await work()
+    } catch (reason) {
+      error.value = (reason as Error).message
+      return undefined
+    } finally {
+      busy.value = null
+    }
+  }
+
+  /** Every saved composition is a test set: Table II tests each model on all of them, not only its own. */
+  async function testSets(): Promise<string[]> {
+    return (await useApi().api.compositions.list({})).map((c) => c.id)
+  }
+
+  const refresh = () =>
+    run('Loading the matrix…', async () => {
+      matrix.value = await useApi().api.evaluation.matrix({ split: 'test', variant: variant.value, compositionIds: await testSets() })
+    })
+
+  /** Evaluates every missing cell: each completed run on each composition's test split. */
+  const evaluateMissing = () =>
+    run('Evaluating every model on every test set…', async () => {
+      matrix.value = await useApi().api.evaluation.matrix({ split: 'test', variant: variant.value, compositionIds: await testSets(), computeMissing: true })
+    })
+
+  const open = (evaluationId: string) => run('Loading the evaluation…', async () => (detail.value = await useApi().api.evaluation.get({ evaluationId })))
+
+  const loadBias = (runId: string, compositionIds: string[]) =>
+    run('Computing encoder features and t-SNE…', async () => (bias.value = await useApi().api.evaluation.bias({ runId, compositionIds, split: 'test', limit: 400 })))
+
+  async function download(kind: 'csv' | 'json'): Promise<void> {
+    const { api } = useApi()
+    const request = { split: 'test' as const, variant: variant.value, compositionIds: await testSets() }
+    const text = kind === 'csv' ? await api.evaluation.exportMatrixCsv(request) : await api.evaluation.exportMatrixJson(request)
+    const link = document.createElement('a')
+    link.href = URL.createObjectURL(new Blob([text], { type: kind === 'csv' ? 'text/csv' : 'application/json' }))
+    link.download = `cross-dataset-matrix.${kind}`
+    link.click()
+    URL.revokeObjectURL(link.href)
+  }
+
+  return { variant, matrix, detail, bias, busy, error, refresh, evaluateMissing, open, loadBias, download }
+})
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useResultsStore, import.meta.hot))
