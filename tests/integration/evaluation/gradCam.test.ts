@@ -1,0 +1,124 @@
+/**
+ * Grad-CAM end to end on this thread's wasm backend: a tiny run (the runs fixtures' library and configuration) on
+ * a synthetic task whose only COVID+ signal is a bright blob in the top-left quadrant (COVID− images have none),
+ * then the heatmap of a COVID+ image: the peak should be on the blob and the saliency concentrated in that quadrant (a quarter of the image), which
+ * a top-left "lung mask" then measures.
+ */
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from '../../../src-main/cli/runCli'
+import { initWasmBackend } from '../../../src-main/services/engine/wasm'
+import { createGradCamTool, gradCamOfInput } from '../../../src-main/services/evaluation/gradCam'
+import { decodeImageFile } from '../../../src-main/services/imaging/index'
+import { createRunsService, type RunsServiceImpl } from '../../../src-main/services/runs'
+import { fakeLibrary, tinyRunConfig, type FixtureImage } from '../runs/support/fixtures'
+
+let root: string
+let images: FixtureImage[]
+let runs: RunsServiceImpl
+let runId: string
+const SIZE = 40
+
+/** 40×40 PNGs, labels alternating: COVID+ ones carry a blob near (10, 10), COVID− ones only the shared texture. */
+async function writeQuadrantImages(folder: string, count: number): Promise<FixtureImage[]> {
+  mkdirSync(folder, { recursive: true })
+  const written: FixtureImage[] = []
+  for (let index = 0; index < count; index++) {
+    const positive = index % 2 === 0
+    const pixels = Buffer.alloc(SIZE * SIZE)
+    const cx = 9 + (index % 3)
+    const cy = 9 + (index % 4)
+    for (let row = 0; row < SIZE; row++) {
+      for (let column = 0; column < SIZE; column++) {
+        const blob = positive ? 200 * Math.exp(-((row - cy) ** 2 + (column - cx) ** 2) / 12) : 0
+        pixels[row * SIZE + column] = Math.round(40 + blob + ((index * 31 + row * 7 + column * 13) % 17))
+      }
+    }
+    const path = join(folder, `image-${index}.png`)
+    await sharp(pixels, { raw: { width: SIZE, height: SIZE, channels: 1 } }).png().toFile(path)
+    const slot = index % 8
+    const split = slot >= 6 ? 'test' : slot >= 4 ? 'validation' : 'train'
+    written.push({ imageId: `image-${index}`, path, contentHash: createHash('sha256').update(pixels).digest('hex'), positive, split })
+  }
+  return written
+}
+
+beforeAll(async () => {
+  await initWasmBackend()
+  root = mkdtempSync(join(tmpdir(), 'cxr-gradcam-'))
+  images = await writeQuadrantImages(join(root, 'images'), 24)
+  runs = createRunsService({ dataFolder: join(root, 'data'), library: fakeLibrary(images), execution: { kind: 'in-process' } })
+  runId = (await runs.start(tinyRunConfig({ epochs: 6, checkpointMetric: 'valLoss', input: { resize: 68, crop: 64 } }))).runId
+  const record = await runs.waitForRun({ runId })
+  expect(record.failureReason).toBeNull()
+}, 40_000)
+afterAll(async () => {
+  await runs?.close()
+  rmSync(root, { recursive: true, force: true })
+})
+
+describe('gradCam', () => {
+  it('gives a [0,1] heatmap at the radiograph size, mostly on the COVID+ blob quadrant, without leaking tensors', async () => {
+    const topLeft = new Float32Array(SIZE * SIZE).map((_, i) => (i % SIZE < SIZE / 2 && i < (SIZE * SIZE) / 2 ? 1 : 0))
+    const tool = createGradCamTool({ runs, decode: decodeImageFile, lungMask: async () => topLeft })
+    const positive = images.find((image) => image.positive && image.split === 'test')!
+    await tool.gradCam({ runId, imagePath: positive.path }) // warm-up: kernels and backend caches allocate once
+    const before = tf.memory().numTensors
+    const result = await tool.gradCam({ runId, imagePath: positive.path })
+    expect(tf.memory().numTensors).toBe(before)
+    expect(result.width).toBe(SIZE)
+    expect(result.height).toBe(SIZE)
+    expect(result.heatmap).toHaveLength(SIZE * SIZE)
+    expect(result.heatmap.every((value) => value >= 0 && value <= 1)).toBe(true)
+    expect(Math.max(...result.heatmap)).toBeGreaterThan(0.5)
+    expect(result.probability).toBeGreaterThan(0)
+    expect(result.probability).toBeLessThan(1.0000001)
+    expect(result.insideLungShare).not.toBeNull()
+    // Grad-CAM of a tiny net is coarse (an 8×8 map of large receptive fields): the peak must be on the blob, and
+    // the quadrant's share well above its area (0.25).
+    const peak = result.heatmap.indexOf(Math.max(...result.heatmap))
+    expect(topLeft[peak]).toBe(1)
+    expect(result.insideLungShare!).toBeGreaterThan(0.375)
+  })
+
+  it('reports no lung share without a lung model, and refuses a run that does not exist', async () => {
+    const tool = createGradCamTool({ runs, decode: decodeImageFile })
+    const result = await tool.gradCam({ runId, imagePath: images[0].path })
+    expect(result.insideLungShare).toBeNull()
+    await expect(tool.gradCam({ runId: 'no-such-run', imagePath: images[0].path })).rejects.toThrow()
+  })
+
+  it('puts the map exactly where a hand-built model looks (1×1 conv → pool → sigmoid)', async () => {
+    const input = tf.input({ shape: [8, 8, 1] })
+    const conv = tf.layers.conv2d({ filters: 1, kernelSize: 1, useBias: false, kernelInitializer: 'ones', name: 'conv' }).apply(input) as tf.SymbolicTensor
+    const pooled = tf.layers.globalAveragePooling2d({ name: 'features' }).apply(conv) as tf.SymbolicTensor
+    const output = tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: 'ones', name: 'head_output' }).apply(pooled) as tf.SymbolicTensor
+    const model = tf.model({ inputs: input, outputs: output })
+    const image = new Float32Array(64)
+    image[2 * 8 + 5] = 1
+    const before = tf.memory().numTensors
+    const { map, probability } = await gradCamOfInput(model, image, 8)
+    expect(tf.memory().numTensors).toBe(before)
+    model.dispose()
+    // Weights = mean gradient = 1/64 > 0, so the map is the (normalised) input itself; p = sigmoid(1/64).
+    expect(Array.from(map)).toEqual(Array.from(image))
+    expect(probability).toBeCloseTo(1 / (1 + Math.exp(-1 / 64)), 6)
+  })
+
+  it('cxr report writes a self-contained HTML report of the stored run (its cell not yet evaluated)', async () => {
+    let stdout = ''
+    const out = join(root, 'report.html')
+    const code = await runCli(['--data-dir', join(root, 'data'), 'report', '--out', out, '--runs', runId], { stdout: (text) => void (stdout += text), stderr: () => undefined }, {})
+    expect(code).toBe(0)
+    expect(stdout).toContain('1 models × 1 test sets')
+    const html = readFileSync(out, 'utf8')
+    expect(html).toContain(runId)
+    expect(html).toContain('not evaluated')
+    expect(html).not.toMatch(/<script|http/i)
+  })
+})

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest'
+import type { BiasReport, EvaluationMatrix, EvaluationRecord, MatrixCell } from '@shared/evaluation/types'
+import { RunConfigSchema } from '@shared/runs/config'
+import type { RunRecord } from '@shared/runs/record'
+import { escapeHtml, renderReport, reportWarnings, type ReportInput } from '../../../src-main/services/report/htmlReport'
+import { parseReportArgs } from '../../../src-main/cli/commands/report'
+
+const HOSTILE = '<script>alert(1)</script>'
+
+const estimate = (value: number, lower: number, upper: number) => ({ value, ci: { lower, upper, validReplicates: 100 } })
+function cell(runId: string, compositionId: string, n: number, auc: [number, number, number], ba: [number, number, number]): MatrixCell {
+  return {
+    runId,
+    compositionId,
+    evaluationId: `ev-${runId}-${compositionId}`,
+    n,
+    metrics: { auc: estimate(...auc), balancedAccuracy: estimate(...ba), sensitivity: estimate(0.812, 0.701, 0.9), diagnosticOddsRatio: { value: 'Infinity' } },
+  }
+}
+
+const matrix: EvaluationMatrix = {
+  split: 'test',
+  variant: 'standard',
+  rows: [
+    { runId: 'run-a', name: 'resnet18 CORDA', architecture: 'resnet18', pretraining: 'ChestXRay', trainingCompositionId: 'c1', trainingCompositionName: 'CORDA' },
+    { runId: 'run-b', name: 'conv8 mix', architecture: 'conv8', pretraining: 'none', trainingCompositionId: 'c2', trainingCompositionName: HOSTILE },
+  ],
+  columns: [
+    { compositionId: 'c1', name: 'CORDA', split: 'test' },
+    { compositionId: 'c2', name: HOSTILE, split: 'test' },
+  ],
+  cells: [
+    [cell('run-a', 'c1', 400, [0.913, 0.884, 0.941], [0.852, 0.817, 0.886]), cell('run-a', 'c2', 20, [0.644, 0.402, 0.851], [0.55, 0.35, 0.75])],
+    [cell('run-b', 'c1', 400, [0.701, 0.66, 0.74], [0.62, 0.58, 0.66]), { runId: 'run-b', compositionId: 'c2', evaluationId: null, n: null, metrics: null }],
+  ],
+}
+const lungsRemoved: EvaluationMatrix = {
+  ...matrix,
+  variant: 'lungs-removed',
+  cells: [[cell('run-a', 'c1', 400, [0.887, 0.85, 0.92], [0.8, 0.76, 0.84]), { ...matrix.cells[0][1], evaluationId: null, n: null, metrics: null }], matrix.cells[1]],
+}
+
+function run(id: string, name: string): RunRecord {
+  const config = RunConfigSchema.parse({ name, architecture: 'conv8', compositionId: 'c1', input: { resize: 36, crop: 32 }, preprocessing: 'equalize', epochs: 2, seed: 7 })
+  return {
+    id,
+    config,
+    state: 'completed',
+    progress: null,
+    history: [
+      { phase: 'finetune', epoch: 0, trainLoss: 0.7, valLoss: 0.69, valAuc: 0.6, learningRate: 0.01, seconds: 1 },
+      { phase: 'finetune', epoch: 1, trainLoss: 0.4, valLoss: 0.5, valAuc: 0.8, learningRate: 0.01, seconds: 1 },
+    ],
+    best: null,
+    failureReason: null,
+    resumable: false,
+    provenance: {
+      compositionId: 'c1',
+      compositionHash: 'hash-0123456789abcdef',
+      images: [{ imageId: 'i1', datasetId: HOSTILE, contentHash: 'x', split: 'train', label: 1 }],
+      pretrainImages: [],
+      encoderFromRunId: null,
+      seed: 7,
+      backend: 'wasm',
+      versions: { app: '0.1.0', tfjs: '4.22.0', node: 'v20.19.0' },
+      lungMask: { applied: false, modelId: null },
+      preprocessingKey: 'key-abc',
+      parameters: 1234,
+    },
+    timings: { createdAt: '2024-01-01T00:00:00Z', startedAt: null, finishedAt: null, prepareSeconds: 0, trainSeconds: 0, attempts: 1 },
+    log: [],
+    modelFolder: '/tmp/model',
+  }
+}
+
+const evaluation: EvaluationRecord = {
+  id: 'ev-run-a-c1',
+  runId: 'run-a',
+  compositionId: 'c1',
+  split: 'test',
+  variant: 'standard',
+  createdAt: '2024-01-02T00:00:00Z',
+  options: { threshold: 0.5, haldane: false, replicates: 100, seed: 1 },
+  predictions: [0.9, 0.8, 0.3, 0.6, 0.1].map((score, index) => ({ imageId: `i${index}`, datasetId: 'd', patientId: `p${index}`, contentHash: 'h', label: index < 2 || index === 3 ? 1 : 0, score }) as const),
+  metrics: { threshold: 0.5, counts: { n: 5, positives: 3, negatives: 2, patients: 5, patientIdsProvided: true }, confusion: { tp: 3, fp: 0, tn: 2, fn: 0 }, metrics: {} },
+  notes: [],
+}
+
+const bias: BiasReport = {
+  runId: 'run-a',
+  points: [
+    { x: 0, y: 1, imageId: 'i1', datasetId: 'CORDA', label: 1 },
+    { x: 2, y: 3, imageId: 'i2', datasetId: HOSTILE, label: 0 },
+  ],
+  knn: { method: 'knn-loo', accuracy: 0.7, chance: 0.5, n: 2, classes: ['CORDA', HOSTILE], warning: false, folds: null },
+  probe: { method: 'logistic-cv', accuracy: 0.97, chance: 0.55, n: 2, classes: ['CORDA', HOSTILE], warning: true, folds: 5 },
+}
+
+const input: ReportInput = { generatedAt: '2024-01-03T00:00:00Z', appVersion: '0.1.0', matrix, lungsRemoved, evaluations: [evaluation], runs: [run('run-a', 'resnet18 CORDA'), run('run-b', 'conv8 mix')], bias: [bias] }
+
+describe('renderReport', () => {
+  const html = renderReport(input)
+
+  it("prints every cell's numbers with their CIs, and marks the empty cell", () => {
+    for (const text of ['0.913', '[0.884, 0.941]', '0.852', '[0.817, 0.886]', '0.644', '[0.402, 0.851]', '0.701', '[0.660, 0.740]', '[0.701, 0.900]', '∞', 'n = 400', 'n = 20', 'not evaluated']) {
+      expect(html).toContain(text)
+    }
+    expect(html).toMatch(/style="background:hsl\(\d+, 70%, 82%\)"/)
+  })
+
+  it('warns about the dataset probe, the lungs-removed AUC and the tiny test set', () => {
+    const warnings = reportWarnings(input)
+    expect(warnings.some((w) => w.includes('"which dataset?" probe') && w.includes('0.970') && w.includes('0.550'))).toBe(true)
+    expect(warnings.some((w) => w.includes('lungs removed') && w.includes('0.887'))).toBe(true)
+    expect(warnings.some((w) => w.includes('only 20 test images'))).toBe(true)
+    expect(warnings.some((w) => w.includes('CI of AUC is wide'))).toBe(true)
+    for (const warning of warnings) expect(html).toContain(escapeHtml(warning))
+  })
+
+  it('escapes hostile names and stays self-contained', () => {
+    expect(html).not.toContain(HOSTILE)
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+    expect(html).not.toMatch(/<script/i)
+    expect(html).not.toMatch(/http/i)
+    expect(html).not.toMatch(/<link|@import|url\(/i)
+  })
+
+  it('draws the ROC, t-SNE and training charts as inline SVG, and the provenance', () => {
+    expect(html.match(/<svg /g)?.length).toBe(1 + 1 + 2)
+    expect(html).toContain('ROC on CORDA')
+    expect(html).toContain('<polyline')
+    expect(html).toContain('<circle')
+    for (const text of ['hash-0123456789abcdef', 'wasm', 'tfjs 4.22.0', 'key-abc', '1 fine-tuning']) expect(html).toContain(text)
+  })
+})
+
+describe('cxr report arguments', () => {
+  it('takes several ids after --runs and --compositions', () => {
+    expect(parseReportArgs(['--out', 'r.html', '--runs', 'a', 'b', '--compositions=c1,c2', '--color-by', 'auc'])).toMatchObject({ out: 'r.html', runs: ['a', 'b'], compositions: ['c1', 'c2'], colorBy: 'auc' })
+    expect(() => parseReportArgs(['--runs'])).toThrow(/at least one id/)
+    expect(() => parseReportArgs(['--nope'])).toThrow(/unknown/)
+  })
+})
