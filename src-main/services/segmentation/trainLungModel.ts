@@ -74,9 +74,22 @@ export interface TrainLungModelOptions extends Partial<LungTrainingSettings> {
   versions: Record<string, string>
   signal?: AbortSignal
   log?: (line: string) => void
-  onBatchEnd?: (log: BatchLog) => void
-  onEpochEnd?: (log: EpochLog) => void
+  /** Awaited after every step: an in-process caller can yield here so its event loop stays responsive. */
+  onBatchEnd?: (log: BatchLog) => void | Promise<void>
+  onEpochEnd?: (log: EpochLog) => void | Promise<void>
+  /**
+   * At each phase change, so a caller (the app's training job) can show what is happening and size its progress
+   * bar before the first step. `training` comes with the split sizes, before the model is built: throwing there
+   * refuses a split the caller cannot use (for instance no held-out images) without wasting a build.
+   */
+  onPhase?: (phase: LungTrainingPhase) => void | Promise<void>
 }
+
+/** A phase of {@link trainLungModel}, reported through `onPhase`. */
+export type LungTrainingPhase =
+  | { phase: 'training'; train: number; validation: number; test: number; batchSize: number; epochs: number }
+  | { phase: 'evaluating'; test: number }
+  | { phase: 'saving' }
 
 /** What {@link trainLungModel} produced. */
 export interface TrainLungModelResult {
@@ -105,6 +118,7 @@ export async function trainLungModel(options: TrainLungModelOptions): Promise<Tr
     signal: options.signal,
   })
   log(`split by patient: ${dataset.train.length} train, ${dataset.validation.length} validation, ${dataset.test.length} held-out test images`)
+  await options.onPhase?.({ phase: 'training', train: dataset.train.length, validation: dataset.validation.length, test: dataset.test.length, batchSize: settings.batchSize, epochs: settings.epochs })
 
   const unetOptions = resolveUNetOptions({ inputSize: settings.inputSize, depth: settings.depth, baseFilters: settings.baseFilters, seed: settings.seed, batchNorm: settings.batchNorm, upsampling: settings.upsampling })
   const model = buildUNet({ ...unetOptions, seed: settings.seed })
@@ -131,10 +145,12 @@ export async function trainLungModel(options: TrainLungModelOptions): Promise<Tr
     )
     log(`training stopped (${training.stopReason}) after ${training.epochsRun} epochs; best epoch ${training.bestEpoch + 1}, validation Dice ${training.bestValDice.toFixed(4)}`)
 
+    await options.onPhase?.({ phase: 'evaluating', test: dataset.test.length })
     log(`evaluating on ${dataset.test.length} held-out images at their own size…`)
     const evaluation = await evaluateLungModel(model, dataset.test.map((sample) => sample.pair), { resizeMode: settings.resizeMode, signal: options.signal })
     log(`held-out Dice ${evaluation.overall.meanDice?.toFixed(4)}, IoU ${evaluation.overall.meanIoU?.toFixed(4)}`)
 
+    await options.onPhase?.({ phase: 'saving' })
     const files = await saveLayersModel(model, options.outDir)
     const card = buildCard({
       options,
