@@ -18,6 +18,8 @@ import { createRunsService, type RunsServiceImpl } from '../services/runs/runsSe
 import { createEvaluationService, type EvaluationServiceImpl } from '../services/evaluation'
 import { createLungMaskJobs, type LungMaskJobs } from '../services/lungMasks'
 import { loadLungModel, type LungModel } from '../services/segmentation/lungModel'
+import { createLungTrainingService, type LungTrainingService } from '../services/lungTraining'
+import { createGradCamTool } from '../services/evaluation/gradCam'
 import { createSettingsStore, type SettingsStore } from '../services/settings/settingsStore'
 import { createSystemService, type SystemService } from '../services/system/systemService'
 import { libraryHandlers } from './libraryHandlers'
@@ -38,6 +40,7 @@ export interface AppServices {
   runs: RunsServiceImpl
   evaluation: EvaluationServiceImpl
   lungMaskJobs: LungMaskJobs
+  lungTraining: LungTrainingService
   library: LibraryService
   compositions: CompositionService
   events: EventHub
@@ -85,12 +88,17 @@ export function createAppServices(options: AppOptions): AppServices {
     }
     return model
   }
-  const lungMasks = createLungMaskService({ modelFolder: lungModelFolder, ready: () => engine.init(), loadModel })
+  const lungTraining = createLungTrainingService({ dataFolder: options.dataFolder, library, ready: () => engine.init(), shippedModelFolder: () => lungModelFolder })
+  lungTraining.onDidProgress((progress) => events.emit('lungTraining.onDidProgress', progress))
+  lungTraining.onDidChangeActiveModel((active) => events.emit('lungTraining.onDidChangeActiveModel', active))
+  // The model the user chose (a trained one, or the shipped one): the viewer, dataset jobs and runs all use it.
+  const activeLungModel = () => lungTraining.activeModelFolder()
+  const lungMasks = createLungMaskService({ modelFolder: activeLungModel, ready: () => engine.init(), loadModel })
   const lungMaskJobs = createLungMaskJobs({
     dataFolder: options.dataFolder,
     decode: (path) => imaging.decode(path),
     ready: () => engine.init(),
-    defaultModelFolder: () => lungModelFolder,
+    defaultModelFolder: activeLungModel,
     loadModel,
   })
   lungMaskJobs.onDidProgress((progress) => events.emit('lungMasks.onDidProgress', progress))
@@ -99,7 +107,7 @@ export function createAppServices(options: AppOptions): AppServices {
     library,
     // The paper's chain masks the lungs with the U-Net when one is installed; runs record whether it was.
     lungMask: async (decoded) => (lungMasks.status().installed ? (await lungMasks.segment(decoded)).blurred : null),
-    lungMaskModelId: lungMasks.status().installed ? lungModelFolder : null,
+    lungMaskModelId: lungMasks.status().installed ? activeLungModel() : null,
     // The worker climbs the same ladder from the same preference as the main process's engine.
     backend: () => {
       try {
@@ -122,6 +130,12 @@ export function createAppServices(options: AppOptions): AppServices {
     ready: () => engine.init(),
   })
   evaluation.onDidStore((event) => events.emit('evaluation.onDidStore', event))
+  const gradCam = createGradCamTool({
+    runs,
+    decode: (path) => imaging.decode(path),
+    lungMask: lungMasks.status().installed ? async (decoded) => (await lungMasks.segment(decoded)).blurred : undefined,
+    ready: () => engine.init(),
+  })
   runs.onDidProgress((event) => events.emit('runs.onDidProgress', event))
   runs.onDidChange((event) => events.emit('runs.onDidChange', event))
   const openForViewer = async (name: string, decoded: Promise<DecodedImage>) => {
@@ -180,10 +194,22 @@ export function createAppServices(options: AppOptions): AppServices {
       tsne: ({ features, options }) => evaluation.tsne(features, options),
       bias: (request) => evaluation.bias(request),
     },
+    explain: {
+      gradCam: ({ runId, imagePath }) => gradCam.gradCam({ runId, imagePath: files.assertGranted(imagePath, 'image') }),
+    },
+    lungTraining: {
+      start: (request) => lungTraining.start(request),
+      cancel: (request) => lungTraining.cancel(request),
+      get: (request) => lungTraining.get(request),
+      list: () => lungTraining.list(),
+      models: () => lungTraining.models(),
+      setActiveModel: (request) => lungTraining.setActiveModel(request),
+      activeModel: () => lungTraining.activeModel(),
+    },
     segmentation: {
       status: () => lungMasks.status(),
       segmentOpenImage: ({ imageKey }) => lungMasks.segment(openImages.get(imageKey)),
     },
   }
-  return { dataFolder: options.dataFolder, settings, engine, system, imaging, files, lungMasks, lungMaskJobs, runs, evaluation, library, compositions, events, handlers }
+  return { dataFolder: options.dataFolder, settings, engine, system, imaging, files, lungMasks, lungMaskJobs, lungTraining, runs, evaluation, library, compositions, events, handlers }
 }

@@ -9,6 +9,8 @@ import { compositionChannels, libraryChannels, libraryEvents } from './libraryCo
 import { runsChannels, runsEvents } from './runsContract'
 import { evaluationChannels, evaluationEvents } from './evaluationContract'
 import { segmentationJobChannels, segmentationJobEvents } from './segmentationContract'
+import { explainChannels } from './explainContract'
+import { lungTrainingChannels, lungTrainingEvents } from './lungTrainingContract'
 
 /**
  * The IPC contract: every call the renderer may make, grouped by service, each with the schema its request must
@@ -47,6 +49,8 @@ export const contract = {
   runs: runsChannels,
   lungMasks: segmentationJobChannels,
   evaluation: evaluationChannels,
+  explain: explainChannels,
+  lungTraining: lungTrainingChannels,
   compositions: compositionChannels,
   imaging: {
     /** Decodes a file the user picked or dropped (DICOM, PNG, JPEG) for the viewer. */
@@ -66,6 +70,7 @@ export const events = {
   ...runsEvents,
   ...segmentationJobEvents,
   ...evaluationEvents,
+  ...lungTrainingEvents,
   'system.onDidLog': z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string(), time: z.string() }),
 } as const satisfies Record<string, z.ZodType>
 

@@ -15,19 +15,19 @@ export interface LungMaskService {
  * Creates the service. The model loads on first use, after the engine has chosen its backend (`ready`), and stays
  * loaded: a U-Net of a few MB is cheap to keep and slow to reload per image.
  */
-export function createLungMaskService(deps: { modelFolder: string; ready: () => Promise<unknown>; loadModel?: (folder: string) => Promise<LungModel> }): LungMaskService {
-  let loading: Promise<LungModel> | undefined
+export function createLungMaskService(deps: { modelFolder: () => string; ready: () => Promise<unknown>; loadModel?: (folder: string) => Promise<LungModel> }): LungMaskService {
 
   function status(): LungModelStatus {
-    const cardPath = join(deps.modelFolder, 'model-card.json')
-    if (!existsSync(join(deps.modelFolder, 'model.json')) || !existsSync(cardPath)) {
-      return { installed: false, folder: deps.modelFolder, reason: `no lung model in ${deps.modelFolder} (the project builds it with 'cxr train-lungs')` }
+    const folder = deps.modelFolder()
+    const cardPath = join(folder, 'model-card.json')
+    if (!existsSync(join(folder, 'model.json')) || !existsSync(cardPath)) {
+      return { installed: false, folder, reason: `no lung model in ${folder} (the project builds it with 'cxr train-lungs')` }
     }
     try {
       const card = JSON.parse(readFileSync(cardPath, 'utf8')) as { name?: string; architecture?: { inputSize?: number }; evaluation?: { heldOut?: { dice?: { mean?: number } } } }
-      return { installed: true, folder: deps.modelFolder, name: card.name, inputSize: card.architecture?.inputSize, heldOutDice: card.evaluation?.heldOut?.dice?.mean ?? null }
+      return { installed: true, folder, name: card.name, inputSize: card.architecture?.inputSize, heldOutDice: card.evaluation?.heldOut?.dice?.mean ?? null }
     } catch (error) {
-      return { installed: false, folder: deps.modelFolder, reason: `${cardPath} is unreadable: ${(error as Error).message}` }
+      return { installed: false, folder, reason: `${cardPath} is unreadable: ${(error as Error).message}` }
     }
   }
 
@@ -36,11 +36,9 @@ export function createLungMaskService(deps: { modelFolder: string; ready: () => 
     async segment(image) {
       const current = status()
       if (!current.installed) throw new Error(current.reason)
-      loading ??= deps.ready().then(() => (deps.loadModel ?? loadLungModel)(deps.modelFolder))
-      const lungModel = await loading.catch((error: unknown) => {
-        loading = undefined
-        throw error
-      })
+      await deps.ready()
+      // The loader is memoised per folder by the composition root; choosing another model loads that one.
+      const lungModel = await (deps.loadModel ?? loadLungModel)(current.folder!)
       const began = performance.now()
       const result = await segmentImage(lungModel.model, image, { resizeMode: lungModel.card.preprocessing.resizeMode })
       return {
