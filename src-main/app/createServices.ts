@@ -20,6 +20,8 @@ import { createLungMaskJobs, type LungMaskJobs } from '../services/lungMasks'
 import { loadLungModel, type LungModel } from '../services/segmentation/lungModel'
 import { createLungTrainingService, type LungTrainingService } from '../services/lungTraining'
 import { createGradCamTool } from '../services/evaluation/gradCam'
+import { assembleReport } from '../services/report/assembleReport'
+import { renderReport, reportWarnings } from '../services/report/htmlReport'
 import { createSettingsStore, type SettingsStore } from '../services/settings/settingsStore'
 import { createSystemService, type SystemService } from '../services/system/systemService'
 import { libraryHandlers } from './libraryHandlers'
@@ -193,6 +195,12 @@ export function createAppServices(options: AppOptions): AppServices {
       encoderFeatures: (request) => evaluation.encoderFeatures(request),
       tsne: ({ features, options }) => evaluation.tsne(features, options),
       bias: (request) => evaluation.bias(request),
+    },
+    report: {
+      html: async (request) => {
+        const input = await assembleReport({ evaluation, runs }, { ...request, appVersion: APP_VERSION })
+        return { html: renderReport(input), warnings: reportWarnings(input) }
+      },
     },
     explain: {
       gradCam: ({ runId, imagePath }) => gradCam.gradCam({ runId, imagePath: files.assertGranted(imagePath, 'image') }),

@@ -10,6 +10,7 @@ import { runsChannels, runsEvents } from './runsContract'
 import { evaluationChannels, evaluationEvents } from './evaluationContract'
 import { segmentationJobChannels, segmentationJobEvents } from './segmentationContract'
 import { explainChannels } from './explainContract'
+import { reportChannels } from './reportContract'
 import { lungTrainingChannels, lungTrainingEvents } from './lungTrainingContract'
 
 /**
@@ -50,6 +51,7 @@ export const contract = {
   lungMasks: segmentationJobChannels,
   evaluation: evaluationChannels,
   explain: explainChannels,
+  report: reportChannels,
   lungTraining: lungTrainingChannels,
   compositions: compositionChannels,
   imaging: {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { connectBridge, type TestBridgeClient } from '../helpers/bridgeClient'
@@ -93,6 +94,13 @@ describe('Runs in browser mode (Chromium)', () => {
     await expect.poll(() => page.getByTestId('tsne-plot').getAttribute('data-points').then(Number), { timeout: 180_000 }).toBeGreaterThan(4)
     expect(await page.getByTestId('separability-knn-loo').textContent()).toMatch(/chance \d+ %/)
     await page.screenshot({ path: join(screenshotFolder, 'results.png'), fullPage: true })
+
+    // One click exports a self-contained HTML report: no scripts, no remote content.
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByTestId('export-report').click()])
+    const html = readFileSync((await download.path())!, 'utf8')
+    expect(html).toContain('tiny e2e run')
+    expect(html).toContain('other source')
+    expect(html).not.toMatch(/<script|https?:\/\//)
     await page.close()
   })
 

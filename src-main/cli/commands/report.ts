@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
-import { EvaluationSplitSchema, type BiasReport, type EvaluationRecord } from '@shared/evaluation/types'
+import { EvaluationSplitSchema } from '@shared/evaluation/types'
 import { APP_VERSION } from '../../app/version'
+import { assembleReport } from '../../services/report/assembleReport'
 import { renderReport, reportWarnings } from '../../services/report/htmlReport'
 import { UsageError, type CliCommand } from '../command'
 
@@ -28,24 +29,16 @@ export const reportCommand: CliCommand = {
     if (!options.out) throw new UsageError('give --out REPORT.html')
     const split = EvaluationSplitSchema.safeParse(options.split)
     if (!split.success) throw new UsageError(`--split must be test, validation or train, got '${options.split}'`)
-    const { evaluation, runs } = services()
-    const request = { runIds: options.runs, compositionIds: options.compositions, split: split.data }
-    const matrix = await evaluation.matrix({ ...request, variant: 'standard' })
-    const lungsRemoved = await evaluation.matrix({ ...request, variant: 'lungs-removed' })
-    const hasRemoved = lungsRemoved.cells.some((row) => row.some((cell) => cell.evaluationId !== null))
-    const evaluations: EvaluationRecord[] = []
-    for (const cell of matrix.cells.flat()) if (cell.evaluationId) evaluations.push(await evaluation.get({ evaluationId: cell.evaluationId }))
-    const rowIds = new Set(matrix.rows.map((row) => row.runId))
-    const runRecords = (await runs.list()).filter((run) => rowIds.has(run.id))
-    const bias: BiasReport[] = []
-    if (options.bias && matrix.columns.length > 0) {
-      // Fig. 3 needs encoder features on every test set: the only part of the report that computes (slow).
-      for (const row of matrix.rows) {
-        io.stderr(`bias report of ${row.runId}…\n`)
-        bias.push(await evaluation.bias({ runId: row.runId, compositionIds: matrix.columns.map((column) => column.compositionId), split: split.data, limit: 300 }))
-      }
-    }
-    const input = { generatedAt: new Date().toISOString(), appVersion: APP_VERSION, matrix, lungsRemoved: hasRemoved ? lungsRemoved : null, evaluations, runs: runRecords, bias, colorBy: options.colorBy }
+    const input = await assembleReport(services(), {
+      runIds: options.runs,
+      compositionIds: options.compositions,
+      split: split.data,
+      bias: options.bias,
+      colorBy: options.colorBy,
+      appVersion: APP_VERSION,
+      log: (line) => io.stderr(`${line}\n`),
+    })
+    const { matrix, evaluations = [] } = input
     await writeFile(options.out, renderReport(input))
     const warnings = reportWarnings(input)
     for (const warning of warnings) io.stderr(`warning: ${warning}\n`)

@@ -57,7 +57,18 @@ export const useResultsStore = defineStore('results', () => {
     URL.revokeObjectURL(link.href)
   }
 
-  return { variant, matrix, detail, bias, busy, error, refresh, evaluateMissing, open, loadBias, download }
+  /** The self-contained HTML report (matrix, curves, t-SNE when computed, warnings, provenance). */
+  const downloadReport = (withBias: boolean) =>
+    run(withBias ? 'Writing the report (with t-SNE: slow)…' : 'Writing the report…', async () => {
+      const { html } = await useApi().api.report.html({ compositionIds: await testSets(), split: 'test', bias: withBias })
+      const link = document.createElement('a')
+      link.href = URL.createObjectURL(new Blob([html], { type: 'text/html' }))
+      link.download = 'cxr-results-report.html'
+      link.click()
+      URL.revokeObjectURL(link.href)
+    })
+
+  return { variant, matrix, detail, bias, busy, error, refresh, evaluateMissing, open, loadBias, download, downloadReport }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useResultsStore, import.meta.hot))
