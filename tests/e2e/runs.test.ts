@@ -90,6 +90,8 @@ describe('Runs in browser mode (Chromium)', () => {
     await matrix.locator('td.value').first().click()
     await expect.poll(() => page.getByTestId('roc-curve').getAttribute('data-points').then(Number)).toBeGreaterThan(2)
     expect(await page.getByTestId('confusion-matrix').textContent()).toContain('predicted COVID+')
+    await page.getByTestId('gradcam').locator('li button').first().click()
+    await expect.poll(() => page.getByTestId('gradcam-summary').textContent().catch(() => ''), { timeout: 120_000 }).toContain('COVID+ probability')
     await matrix.locator('button.link').first().click()
     await expect.poll(() => page.getByTestId('tsne-plot').getAttribute('data-points').then(Number), { timeout: 180_000 }).toBeGreaterThan(4)
     expect(await page.getByTestId('separability-knn-loo').textContent()).toMatch(/chance \d+ %/)

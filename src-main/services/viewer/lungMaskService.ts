@@ -24,8 +24,8 @@ export function createLungMaskService(deps: { modelFolder: () => string; ready: 
       return { installed: false, folder, reason: `no lung model in ${folder} (the project builds it with 'cxr train-lungs')` }
     }
     try {
-      const card = JSON.parse(readFileSync(cardPath, 'utf8')) as { name?: string; architecture?: { inputSize?: number }; evaluation?: { heldOut?: { dice?: { mean?: number } } } }
-      return { installed: true, folder, name: card.name, inputSize: card.architecture?.inputSize, heldOutDice: card.evaluation?.heldOut?.dice?.mean ?? null }
+      const card = JSON.parse(readFileSync(cardPath, 'utf8')) as { name?: string; architecture?: { inputSize?: number }; evaluation?: { heldOut?: { meanDice?: number | null } } }
+      return { installed: true, folder, name: card.name, inputSize: card.architecture?.inputSize, heldOutDice: card.evaluation?.heldOut?.meanDice ?? null }
     } catch (error) {
       return { installed: false, folder, reason: `${cardPath} is unreadable: ${(error as Error).message}` }
     }
