@@ -48,11 +48,25 @@ function createWindow(): BrowserWindow {
   return window
 }
 
+/**
+ * Prints the report's HTML to PDF in a hidden window with JavaScript off: the report is self-contained, so it
+ * needs neither scripts nor network.
+ */
+async function printToPdf(html: string): Promise<Uint8Array> {
+  const window = new BrowserWindow({ show: false, webPreferences: { javascript: false, sandbox: true, contextIsolation: true, nodeIntegration: false } })
+  try {
+    await window.loadURL(`data:text/html;charset=utf-8,${encodeURIComponent(html)}`)
+    return new Uint8Array(await window.webContents.printToPDF({ printBackground: true, landscape: true }))
+  } finally {
+    window.destroy()
+  }
+}
+
 async function main(): Promise<void> {
   app.setName('CXR Workstation')
   await app.whenReady()
   const dataFolder = process.env[DATA_FOLDER_ENV] ? resolveDataFolder() : app.getPath('userData')
-  const services = createAppServices({ dataFolder, mode: 'electron' })
+  const services = createAppServices({ dataFolder, mode: 'electron', printToPdf })
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] } })
   })

@@ -55,6 +55,8 @@ export interface AppOptions {
   dataFolder: string
   mode: SystemReport['app']['mode']
   env?: NodeJS.ProcessEnv
+  /** Renders HTML to PDF (Electron's printToPDF); absent in browser mode and the CLI. */
+  printToPdf?: (html: string) => Promise<Uint8Array>
   /** The lung model to use; by default the shipped one in resources/. */
   lungModelFolder?: string
 }
@@ -200,6 +202,11 @@ export function createAppServices(options: AppOptions): AppServices {
       html: async (request) => {
         const input = await assembleReport({ evaluation, runs }, { ...request, appVersion: APP_VERSION })
         return { html: renderReport(input), warnings: reportWarnings(input) }
+      },
+      pdf: async (request) => {
+        if (!options.printToPdf) throw new Error('PDF export needs the desktop app; in browser mode export the HTML report and print it to PDF from the browser')
+        const input = await assembleReport({ evaluation, runs }, { ...request, appVersion: APP_VERSION })
+        return { pdf: await options.printToPdf(renderReport(input)), warnings: reportWarnings(input) }
       },
     },
     explain: {

@@ -1,18 +1,21 @@
 import { z } from 'zod'
 import { EvaluationSplitSchema } from '../evaluation/types'
+import { Uint8ArraySchema } from './typedArraySchemas'
 
-/** The self-contained HTML report of the Results page (and `cxr report`). */
+/** Which models and test sets a report covers. */
+const ReportRequestSchema = z
+  .object({
+    runIds: z.array(z.string()).optional(),
+    compositionIds: z.array(z.string()).optional(),
+    split: EvaluationSplitSchema.default('test'),
+    bias: z.boolean().default(false),
+    colorBy: z.enum(['balancedAccuracy', 'auc']).default('balancedAccuracy'),
+  })
+  .strict()
+
+/** The self-contained HTML report of the Results page (and `cxr report`), and its PDF in the desktop app. */
 export const reportChannels = {
-  html: {
-    request: z
-      .object({
-        runIds: z.array(z.string()).optional(),
-        compositionIds: z.array(z.string()).optional(),
-        split: EvaluationSplitSchema.default('test'),
-        bias: z.boolean().default(false),
-        colorBy: z.enum(['balancedAccuracy', 'auc']).default('balancedAccuracy'),
-      })
-      .strict(),
-    response: z.object({ html: z.string(), warnings: z.array(z.string()) }),
-  },
+  html: { request: ReportRequestSchema, response: z.object({ html: z.string(), warnings: z.array(z.string()) }) },
+  /** PDF through Electron's printToPDF; browser mode answers that it needs the desktop app. */
+  pdf: { request: ReportRequestSchema, response: z.object({ pdf: Uint8ArraySchema, warnings: z.array(z.string()) }) },
 } as const

@@ -68,7 +68,18 @@ export const useResultsStore = defineStore('results', () => {
       URL.revokeObjectURL(link.href)
     })
 
-  return { variant, matrix, detail, bias, busy, error, refresh, evaluateMissing, open, loadBias, download, downloadReport }
+  /** The same report as PDF, where the desktop app can print it. */
+  const downloadPdf = () =>
+    run('Printing the report to PDF…', async () => {
+      const { pdf } = await useApi().api.report.pdf({ compositionIds: await testSets(), split: 'test', bias: false })
+      const link = document.createElement('a')
+      link.href = URL.createObjectURL(new Blob([pdf as Uint8Array<ArrayBuffer>], { type: 'application/pdf' }))
+      link.download = 'cxr-results-report.pdf'
+      link.click()
+      URL.revokeObjectURL(link.href)
+    })
+
+  return { variant, matrix, detail, bias, busy, error, refresh, evaluateMissing, open, loadBias, download, downloadReport, downloadPdf }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useResultsStore, import.meta.hot))
