@@ -2,6 +2,7 @@ import { acceptHMRUpdate, defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { BiasReport, EvaluationMatrix, EvaluationRecord, EvaluationVariant } from '@shared/evaluation/types'
 import { useApi } from '../api/client'
+import { downloadFile } from '../api/download'
 
 /** The Results page: the cross-dataset matrix, one evaluation in detail, and the bias report of a run. */
 export const useResultsStore = defineStore('results', () => {
@@ -50,33 +51,21 @@ export const useResultsStore = defineStore('results', () => {
     const { api } = useApi()
     const request = { split: 'test' as const, variant: variant.value, compositionIds: await testSets() }
     const text = kind === 'csv' ? await api.evaluation.exportMatrixCsv(request) : await api.evaluation.exportMatrixJson(request)
-    const link = document.createElement('a')
-    link.href = URL.createObjectURL(new Blob([text], { type: kind === 'csv' ? 'text/csv' : 'application/json' }))
-    link.download = `cross-dataset-matrix.${kind}`
-    link.click()
-    URL.revokeObjectURL(link.href)
+    downloadFile(`cross-dataset-matrix.${kind}`, text, kind === 'csv' ? 'text/csv' : 'application/json')
   }
 
   /** The self-contained HTML report (matrix, curves, t-SNE when computed, warnings, provenance). */
   const downloadReport = (withBias: boolean) =>
     run(withBias ? 'Writing the report (with t-SNE: slow)…' : 'Writing the report…', async () => {
       const { html } = await useApi().api.report.html({ compositionIds: await testSets(), split: 'test', bias: withBias })
-      const link = document.createElement('a')
-      link.href = URL.createObjectURL(new Blob([html], { type: 'text/html' }))
-      link.download = 'cxr-results-report.html'
-      link.click()
-      URL.revokeObjectURL(link.href)
+      downloadFile('cxr-results-report.html', html, 'text/html')
     })
 
   /** The same report as PDF, where the desktop app can print it. */
   const downloadPdf = () =>
     run('Printing the report to PDF…', async () => {
       const { pdf } = await useApi().api.report.pdf({ compositionIds: await testSets(), split: 'test', bias: false })
-      const link = document.createElement('a')
-      link.href = URL.createObjectURL(new Blob([pdf as Uint8Array<ArrayBuffer>], { type: 'application/pdf' }))
-      link.download = 'cxr-results-report.pdf'
-      link.click()
-      URL.revokeObjectURL(link.href)
+      downloadFile('cxr-results-report.pdf', pdf, 'application/pdf')
     })
 
   return { variant, matrix, detail, bias, busy, error, refresh, evaluateMissing, open, loadBias, download, downloadReport, downloadPdf }
