@@ -58,6 +58,7 @@ describe('Lung masks of a dataset in browser mode (Chromium)', () => {
     await expect.poll(() => page.getByTestId('mask-count').textContent(), { timeout: 300_000 }).toMatch(/^98 of 98 images segmented/)
     const first = page.getByTestId('mask-qa').locator('li').first()
     await first.getByTestId('flag-bad').click()
+    await first.scrollIntoViewIfNeeded()
     await page.screenshot({ path: join(screenshotFolder, 'lung-masks.png') })
     await page.reload()
     await page.getByTestId('dataset-radiologist').click()
