@@ -16,7 +16,7 @@ import { createLungMaskService, type LungMaskService } from '../services/viewer/
 import { createOpenImageCache } from '../services/viewer/openImageCache'
 import { createRunsService, type RunsServiceImpl } from '../services/runs/runsService'
 import { createEvaluationService, type EvaluationServiceImpl } from '../services/evaluation'
-import { createLungMaskJobs, type LungMaskJobs } from '../services/lungMasks'
+import { createLungMaskJobs, lungModelIdentity, type LungMaskJobs } from '../services/lungMasks'
 import { loadLungModel, type LungModel } from '../services/segmentation/lungModel'
 import { createLungTrainingService, type LungTrainingService } from '../services/lungTraining'
 import { createGradCamTool } from '../services/evaluation/gradCam'
@@ -78,7 +78,19 @@ export function createAppServices(options: AppOptions): AppServices {
   const imaging = createImagingService()
   const files = createFilesService({ settings })
   const library = createLibraryService({ dataFolder: options.dataFolder, decode: (path) => imaging.decode(path) })
-  const compositions = createCompositionService({ library })
+  const compositions = createCompositionService({
+    library,
+    flaggedImages: async (datasetIds) => {
+      const folder = activeLungModel()
+      const identity = await lungModelIdentity(folder).catch(() => null)
+      const flagged = new Set<string>()
+      if (!identity) return flagged
+      for (const datasetId of datasetIds) {
+        for (const imageId of await lungMaskJobs.excludedImageIds({ datasetId, modelId: identity.modelId })) flagged.add(`${datasetId}/${imageId}`)
+      }
+      return flagged
+    },
+  })
   const openImages = createOpenImageCache()
   const lungModelFolder = options.lungModelFolder ?? (options.env ?? process.env)[LUNG_MODEL_ENV] ?? defaultLungModelDir()
   // One loaded copy per model folder, shared by the viewer and the dataset jobs.

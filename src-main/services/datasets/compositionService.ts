@@ -22,15 +22,29 @@ export interface CompositionService {
   importJson(json: string): Promise<BuiltComposition>
 }
 
+/** Dependencies of the composition service. */
+export interface CompositionDeps {
+  library: LibraryService
+  /**
+   * Images a reviewer flagged as having a bad lung mask (keys `datasetId/imageId`): left out of new compositions,
+   * since the paper's chain would feed the network a wrongly masked image.
+   */
+  flaggedImages?: (datasetIds: string[]) => Promise<Set<string>>
+}
+
 /** Creates the composition service on top of the library. */
-export function createCompositionService(deps: { library: LibraryService }): CompositionService {
+export function createCompositionService(deps: CompositionDeps): CompositionService {
   const { library } = deps
   const datasetsOf = (spec: CompositionSpec) => [...new Set([...spec.primary, ...spec.borrow])]
 
   return {
     async build(spec) {
-      const records = await library.imageRecords({ datasetIds: datasetsOf(spec) })
+      const all = await library.imageRecords({ datasetIds: datasetsOf(spec) })
+      const flagged = (await deps.flaggedImages?.(datasetsOf(spec))) ?? new Set<string>()
+      const records = all.filter((record) => !flagged.has(`${record.datasetId}/${record.imageId}`))
       const composition = composeDataset(spec, records)
+      const left = all.length - records.length
+      if (left > 0) composition.warnings.push(`${left} image(s) left out: their lung mask was flagged bad in review`)
       return { composition, leakage: checkLeakage(composition) }
     },
     async save(composition, name) {
