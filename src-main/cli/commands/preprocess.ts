@@ -17,8 +17,8 @@ const MIN_SIZE = 8
 export const preprocessCommand: CliCommand = {
   name: 'preprocess',
   summary: 'run the preprocessing chain (equalize, lung mask, normalise, resize) on one file and write a PNG',
-  usage: 'cxr preprocess FILE --out OUT.png [--size 224] [--resize stretch|pad] [--equalize global|clahe|none] [--mask MASK.png] [--frame N]',
-  async run(args, { io }) {
+  usage: 'cxr preprocess FILE --out OUT.png [--size 224] [--resize stretch|pad] [--equalize global|clahe|none] [--mask MASK.png | --no-mask] [--frame N]',
+  async run(args, { io, services }) {
     const options = parseOptions(args)
     const image = await decodeImageFile(options.file, { frame: options.frame })
     for (const warning of image.warnings) io.stderr(`cxr preprocess: ${options.file}: ${warning}\n`)
@@ -28,10 +28,20 @@ export const preprocessCommand: CliCommand = {
       const loaded = await readMaskFile(options.mask, grey)
       for (const note of loaded.notes) io.stderr(`cxr preprocess: ${options.mask}: ${note}\n`)
       mask = loaded.mask
+    } else if (options.noMask) {
+      io.stderr('cxr preprocess: mask step skipped (--no-mask)\n')
     } else {
-      // Said out loud so nobody mistakes an unmasked output for the paper's lung-only input. When a lung
-      // segmentation model is installed, the mask will come from it here instead.
-      io.stderr('cxr preprocess: mask step skipped: no lung segmentation model is installed (give --mask MASK.png to apply one)\n')
+      const lungs = services().lungMasks
+      const status = lungs.status()
+      if (status.installed) {
+        // The unblurred 0/1 mask: the chain blurs it 3 px itself, as for a mask file.
+        const segmentation = await lungs.segment(image)
+        mask = { width: segmentation.width, height: segmentation.height, data: Float32Array.from(segmentation.mask, (value) => value / 255) }
+        io.stderr(`cxr preprocess: lung mask by ${status.name ?? status.folder} (${(segmentation.features.areaFraction * 100).toFixed(0)} % of the image)\n`)
+      } else {
+        // Said out loud so nobody mistakes an unmasked output for the paper's lung-only input.
+        io.stderr(`cxr preprocess: mask step skipped: no lung segmentation model is installed: ${status.reason ?? ''} (give --mask MASK.png to apply one)\n`)
+      }
     }
     const { final } = preprocessChain(grey, { size: options.size, resizeMode: options.resize, equalize: options.equalize, mask })
     await writeGreyPng(options.out, unitGreyToBytes(final), final.width, final.height)
@@ -46,6 +56,7 @@ interface PreprocessCliOptions {
   resize: ResizeMode
   equalize: EqualizeMethod
   mask?: string
+  noMask: boolean
   frame: number
 }
 
@@ -56,6 +67,7 @@ function parseOptions(args: string[]): PreprocessCliOptions {
     resize: { type: 'string', default: PREPROCESS_DEFAULTS.resize },
     equalize: { type: 'string', default: PREPROCESS_DEFAULTS.equalize },
     mask: { type: 'string' },
+    'no-mask': { type: 'boolean', default: false },
     frame: { type: 'string', default: '0' },
   }, true)
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give one FILE to preprocess' : `one FILE at a time, got ${positionals.length}`)
@@ -71,6 +83,7 @@ function parseOptions(args: string[]): PreprocessCliOptions {
     resize: oneOf('resize', values.resize, ['stretch', 'pad'] as const),
     equalize: oneOf('equalize', values.equalize, ['global', 'clahe', 'none'] as const),
     mask: values.mask,
+    noMask: values['no-mask'] === true,
     frame,
   }
 }

@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { runCli } from '../../../src-main/cli/runCli'
+import { projectRoot } from '../../e2e/support/browserMode'
 import { hasSharedData, missingDataReason, sharedPath } from '../../helpers/sharedData'
 
 async function cxr(args: string[]) {
@@ -89,5 +90,23 @@ describe.skipIf(!haveMasks)('cxr preprocess on a real image with its radiologist
     // The blurred edge leaks a little past the mask; far outside is black.
     expect(outsideSum / outside).toBeLessThan(15)
     expect(insideSum / inside).toBeGreaterThan(60)
+  })
+})
+
+describe('cxr preprocess with the shipped lung model', () => {
+  const model = join(projectRoot, 'resources', 'models', 'lung-unet', 'model.json')
+  it('masks a real chest radiograph with the installed U-Net when no --mask is given', async (context) => {
+    if (!hasSharedData('dicom')) return context.skip(missingDataReason('dicom'))
+    if (!existsSync(model)) return context.skip(`no shipped lung model at ${model}`)
+    const folder = mkdtempSync(join(tmpdir(), 'cxr-preprocess-lungs-'))
+    const out = join(folder, 'lungs.png')
+    let stderr = ''
+    const code = await runCli(['preprocess', sharedPath('dicom', 'rsna_c64d5667-a776-4f95-9e21-bfabafb07740.dcm'), '--out', out, '--size', '224'], { stdout: () => undefined, stderr: (t) => void (stderr += t) }, { CXR_DATA_DIR: folder })
+    expect(code).toBe(0)
+    expect(stderr).toMatch(/lung mask by .* \(\d+ % of the image\)/)
+    const { data, info } = await sharp(out).raw().toBuffer({ resolveWithObject: true })
+    // The corners are outside the lungs: black after masking.
+    const corner = (x: number, y: number) => data[(y * info.width + x) * info.channels]
+    expect([corner(2, 2), corner(info.width - 3, 2), corner(2, info.height - 3), corner(info.width - 3, info.height - 3)]).toEqual([0, 0, 0, 0])
   })
 })

@@ -12,7 +12,9 @@ import { hasSharedData, missingDataReason, sharedPath } from '../../helpers/shar
 async function cxr(args: string[]) {
   let stdout = ''
   let stderr = ''
-  const code = await runCli(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) }, {})
+  // A throwaway data folder, and no lung model: these tests check the chain on synthetic images.
+  const env = { CXR_DATA_DIR: mkdtempSync(join(tmpdir(), 'cxr-imaging-cli-')), CXR_LUNG_MODEL_DIR: join(tmpdir(), 'no-lung-model-here') }
+  const code = await runCli(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) }, env)
   return { code, stdout, stderr }
 }
 
