@@ -26,7 +26,7 @@ export default defineConfig({
           // A loaded 2-core CI machine can take seconds to answer: polls wait, assertions stay strict.
           expect: { poll: { timeout: 30_000, interval: 100 } },
           environment: 'node',
-          testTimeout: 180_000,
+          testTimeout: 300_000,
           hookTimeout: 180_000,
           fileParallelism: false,
           pool: 'forks',

@@ -81,9 +81,10 @@ describe('Runs in browser mode (Chromium)', () => {
     const page = await started.browser().newPage({ viewport: { width: 1400, height: 1000 } })
     await page.goto(app.url)
     await page.getByTestId('nav-results').click()
-    await page.getByTestId('evaluate-missing').click()
     const matrix = page.getByTestId('results-matrix')
+    // The page first shows the matrix with empty cells (the run was never evaluated), then computes them.
     await matrix.waitFor({ timeout: 120_000 })
+    await page.getByTestId('evaluate-missing').click()
     // One row (the completed run) and two test sets, each cell filled with its metrics.
     await expect.poll(async () => (await matrix.locator('td.value').allTextContents()).filter((t) => t.trim() !== '—').length, { timeout: 180_000 }).toBeGreaterThanOrEqual(2 * 6)
     expect((await matrix.locator('thead th[colspan]').allTextContents()).sort()).toEqual(['tested on other source', 'tested on tiny split'])

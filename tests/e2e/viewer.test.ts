@@ -67,6 +67,9 @@ describe('Viewer in browser mode (Chromium)', () => {
     writeFileSync(file, writeDicom({ rows: size, columns: size, pixels, bitsAllocated: 16, bitsStored: 10, photometric: 'MONOCHROME2' }))
     const page = await browser().newPage({ viewport: { width: 1400, height: 900 } })
     await openInViewer(page, app(), file)
+    // Let the lung mask settle first (a summary, or the reason there is none): its bar changes the panes' layout.
+    await page.locator('[data-testid=mask-summary], [data-testid=mask-error]').first().waitFor({ timeout: 120_000 })
+    await page.waitForTimeout(300)
     const before = await page.getByTestId('window-readout').textContent()
     const meanBefore = (await paneStatistics(page, 'original')).mean
     const equalizedBefore = (await paneStatistics(page, 'equalized')).mean

@@ -31,16 +31,18 @@ export const useResultsStore = defineStore('results', () => {
     return (await useApi().api.compositions.list({})).map((c) => c.id)
   }
 
-  const refresh = () =>
-    run('Loading the matrix…', async () => {
-      matrix.value = await useApi().api.evaluation.matrix({ split: 'test', variant: variant.value, compositionIds: await testSets() })
-    })
+  let latest = 0
+  /** Only the newest request may set the matrix: a slow plain load must not overwrite freshly computed cells. */
+  async function loadMatrix(computeMissing: boolean): Promise<void> {
+    const request = ++latest
+    const next = await useApi().api.evaluation.matrix({ split: 'test', variant: variant.value, compositionIds: await testSets(), computeMissing })
+    if (request === latest) matrix.value = next
+  }
+
+  const refresh = () => run('Loading the matrix…', () => loadMatrix(false))
 
   /** Evaluates every missing cell: each completed run on each composition's test split. */
-  const evaluateMissing = () =>
-    run('Evaluating every model on every test set…', async () => {
-      matrix.value = await useApi().api.evaluation.matrix({ split: 'test', variant: variant.value, compositionIds: await testSets(), computeMissing: true })
-    })
+  const evaluateMissing = () => run('Evaluating every model on every test set…', () => loadMatrix(true))
 
   const open = (evaluationId: string) => run('Loading the evaluation…', async () => (detail.value = await useApi().api.evaluation.get({ evaluationId })))
 
