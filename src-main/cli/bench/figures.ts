@@ -14,6 +14,8 @@ export interface BenchOptions {
   size: number
   runs: number
   warmup: number
+  /** Also time the reference implementation (PyTorch) where it is installed. */
+  peer?: boolean
   log: (text: string) => void
 }
 

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
 import { attachHead } from '../../services/engine/models/classifier'
 import { buildResNetEncoder } from '../../services/engine/models/resnet'
-import { median, timeRuns, type BenchSuite } from './figures'
+import { median, timeRuns, type BenchFigure, type BenchSuite } from './figures'
+import { runPytorchPeer } from './pytorchPeer'
 
 /**
  * ResNet-18 with a 1-channel input and a sigmoid output, as the paper's classifier: forward pass and one training
@@ -10,7 +11,7 @@ import { median, timeRuns, type BenchSuite } from './figures'
 export const resnetSuite: BenchSuite = {
   name: 'engine',
   describe: 'ResNet-18 forward and training step',
-  async run({ batch, size, runs, warmup, log }) {
+  async run({ batch, size, runs, warmup, peer: withPeer = true, log }) {
     const backend = tf.getBackend()
     const model = attachHead(buildResNetEncoder({ depth: 18, inputShape: [size, size, 1], seed: 1 }), { units: 1, seed: 1 })
     model.compile({ optimizer: tf.train.momentum(0.01, 0.9), loss: 'binaryCrossentropy' })
@@ -28,10 +29,27 @@ export const resnetSuite: BenchSuite = {
       const train = await timeRuns(async () => {
         await model.trainOnBatch(x, y)
       }, warmup, runs)
-      return [
-        { suite: 'engine', name: 'resnet18 forward', value: median(forward) / batch, unit: 'ms/image', detail },
-        { suite: 'engine', name: 'resnet18 train step', value: median(train) / batch, unit: 'ms/image', detail: `${detail}, SGD momentum 0.9, BCE` },
+      const ours = { forward: median(forward) / batch, train: median(train) / batch }
+      const figures: BenchFigure[] = [
+        { suite: 'engine', name: 'resnet18 forward', value: ours.forward, unit: 'ms/image', detail },
+        { suite: 'engine', name: 'resnet18 train step', value: ours.train, unit: 'ms/image', detail: `${detail}, SGD momentum 0.9, BCE` },
       ]
+      // The reference implementation on the same CPU, same network and batch: the speed goal is a ratio to it.
+      if (!withPeer) return figures
+      log('engine: the PyTorch peer (tests/bench/pytorch_resnet18.py)…')
+      const peer = await runPytorchPeer({ batch, size, runs, warmup })
+      if (!peer.ok) {
+        figures.push({ suite: 'engine', name: 'pytorch peer', value: Number.NaN, unit: '', detail: peer.reason })
+      } else {
+        const peerDetail = `PyTorch ${peer.torch}, ${peer.threads} threads, same network, batch and timing`
+        figures.push(
+          { suite: 'engine', name: 'pytorch resnet18 forward', value: peer.forwardMsPerImage, unit: 'ms/image', detail: peerDetail },
+          { suite: 'engine', name: 'pytorch resnet18 train step', value: peer.trainStepMsPerImage, unit: 'ms/image', detail: peerDetail },
+          { suite: 'engine', name: 'forward ratio (ours / pytorch)', value: ours.forward / peer.forwardMsPerImage, unit: '×', detail: 'goal ≤ 1.0' },
+          { suite: 'engine', name: 'train step ratio (ours / pytorch)', value: ours.train / peer.trainStepMsPerImage, unit: '×', detail: 'goal ≤ 1.5' },
+        )
+      }
+      return figures
     } finally {
       x.dispose()
       y.dispose()

@@ -14,7 +14,7 @@ export const benchSuites: BenchSuite[] = [resnetSuite, imagingSuite, importSuite
 export const benchCommand: CliCommand = {
   name: 'bench',
   summary: 'measure speed on the active backend and print a table (or --json)',
-  usage: 'cxr bench [--json] [--suite NAME] [--batch 8] [--size 224] [--runs 3] [--warmup 1]',
+  usage: 'cxr bench [--json] [--no-peer] [--suite NAME] [--batch 8] [--size 224] [--runs 3] [--warmup 1]',
   async run(args, { io, services }) {
     const options = parseOptions(args)
     const engine = await services().engine.init()
@@ -34,6 +34,7 @@ export const benchCommand: CliCommand = {
 function parseOptions(args: string[]) {
   const { values } = parseCommandLine(args, {
     json: { type: 'boolean', default: false },
+    'no-peer': { type: 'boolean', default: false },
     suite: { type: 'string' },
     batch: { type: 'string', default: '8' },
     size: { type: 'string', default: '224' },
@@ -47,6 +48,7 @@ function parseOptions(args: string[]) {
   }
   return {
     json: values.json,
+    peer: values['no-peer'] !== true,
     suite: values.suite,
     batch: count('batch', values.batch, 1),
     size: count('size', values.size, 32),

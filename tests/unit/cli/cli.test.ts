@@ -48,7 +48,7 @@ describe('cxr command line', () => {
 
   it('bench --json prints figures for a (tiny) ResNet-18', async () => {
     const { code, stdout } = await cxr(
-      ['--data-dir', dataDir(), 'bench', '--suite', 'engine', '--json', '--size', '32', '--batch', '2', '--runs', '1', '--warmup', '0'],
+      ['--data-dir', dataDir(), 'bench', '--suite', 'engine', '--no-peer', '--json', '--size', '32', '--batch', '2', '--runs', '1', '--warmup', '0'],
       { CXR_BACKEND: 'cpu' },
     )
     expect(code).toBe(0)
