@@ -185,7 +185,13 @@ export function createAppServices(options: AppOptions): AppServices {
       estimate: ({ config }) => runs.estimate(config),
     },
     lungMasks: {
-      segmentDataset: (request) => lungMaskJobs.segmentDataset(request),
+      segmentDataset: async (request) => {
+        // A model folder from the renderer must be one of the installed lung models, never an arbitrary path.
+        if (request.modelFolder && !(await lungTraining.models()).some((model) => model.folder === request.modelFolder)) {
+          throw new Error(`${request.modelFolder} is not an installed lung model`)
+        }
+        return lungMaskJobs.segmentDataset(request)
+      },
       cancel: (request) => lungMaskJobs.cancel(request),
       getJob: (request) => lungMaskJobs.getJob(request),
       listJobs: () => lungMaskJobs.listJobs(),
