@@ -6,6 +6,7 @@ import type { BalanceMode, CompositionSpecInput, LabelTarget } from '@shared/dat
 import type { BuiltCompositionSchema } from '@shared/ipc/libraryContract'
 import type { DatasetSummary } from '@shared/library/summaries'
 import { useApi } from '../api/client'
+import { useAsyncAction } from '../composables/useAsyncAction'
 
 type Built = z.infer<typeof BuiltCompositionSchema>
 
@@ -25,8 +26,7 @@ export const useCompositionStore = defineStore('composition', () => {
   const labelMapping = ref<Record<string, Record<string, LabelTarget | ''>>>({})
   const built = shallowRef<Built | null>(null)
   const savedId = ref<string | null>(null)
-  const busy = ref(false)
-  const error = ref<string | null>(null)
+  const { busy, error, run } = useAsyncAction()
 
   const neededRoles = computed(() => (mode.value === 'preset' ? PAPER_PRESET_ROLES[preset.value] : []))
   const datasetIds = computed(() =>
@@ -68,17 +68,6 @@ export const useCompositionStore = defineStore('composition', () => {
     }
   }
 
-  async function run(work: () => Promise<void>): Promise<void> {
-    busy.value = true
-    error.value = null
-    try {
-      await work()
-    } catch (reason) {
-      error.value = (reason as Error).message
-    } finally {
-      busy.value = false
-    }
-  }
 
   const build = () =>
     run(async () => {

@@ -4,6 +4,7 @@ import type { ImportProgress, ImportReport } from '@shared/library/jobs'
 import type { ImportSpecInput } from '@shared/library/importSpecs'
 import type { FolderScan, ImportPreview } from '@shared/library/summaries'
 import { useApi } from '../api/client'
+import { useAsyncAction } from '../composables/useAsyncAction'
 
 /** The wizard's steps, in order. */
 export type WizardStep = 'folder' | 'layout' | 'preview' | 'import'
@@ -18,23 +19,9 @@ export const useImportWizardStore = defineStore('importWizard', () => {
   const jobId = ref<string | null>(null)
   const progress = shallowRef<ImportProgress | null>(null)
   const report = shallowRef<ImportReport | null>(null)
-  const busy = ref(false)
-  const error = ref<string | null>(null)
+  const { busy, error, run } = useAsyncAction()
   const canImport = computed(() => !!preview.value && preview.value.blocking.length === 0 && preview.value.imageCount + preview.value.maskCount > 0)
   let unsubscribe: (() => void) | undefined
-
-  async function run<T>(work: () => Promise<T>): Promise<T | undefined> {
-    busy.value = true
-    error.value = null
-    try {
-      return await work()
-    } catch (reason) {
-      error.value = (reason as Error).message
-      return undefined
-    } finally {
-      busy.value = false
-    }
-  }
 
   async function chooseFolder(path: string): Promise<void> {
     await run(async () => {

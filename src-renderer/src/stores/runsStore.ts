@@ -4,6 +4,7 @@ import type { RunConfigInput } from '@shared/runs/config'
 import type { RunProgress, RunRecord } from '@shared/runs/record'
 import type { RunEstimate } from '@shared/runs/service'
 import { useApi } from '../api/client'
+import { useAsyncAction } from '../composables/useAsyncAction'
 
 /** Training runs as the Runs page shows them, kept live by the main process's events. */
 export const useRunsStore = defineStore('runs', () => {
@@ -12,7 +13,8 @@ export const useRunsStore = defineStore('runs', () => {
   const progress = shallowRef<Record<string, RunProgress>>({})
   /** Per run, the loss of each step since the page opened: the live curve between epochs. */
   const stepLosses = shallowRef<Record<string, [number, number][]>>({})
-  const error = ref<string | null>(null)
+  // Runs work in the background: a call is short, so only its error is shown, not a busy state.
+  const { error, run } = useAsyncAction()
   const selected = computed(() => runs.value.find((r) => r.id === selectedId.value) ?? null)
   let subscribed = false
 
@@ -46,15 +48,6 @@ export const useRunsStore = defineStore('runs', () => {
     })
   }
 
-  async function run<T>(work: () => Promise<T>): Promise<T | undefined> {
-    error.value = null
-    try {
-      return await work()
-    } catch (reason) {
-      error.value = (reason as Error).message
-      return undefined
-    }
-  }
 
   const refresh = () =>
     run(async () => {
