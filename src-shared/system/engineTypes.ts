@@ -2,10 +2,11 @@ import { z } from 'zod'
 
 /**
  * The TensorFlow.js backends the engine can run on, best first. `tensorflow-gpu` and `tensorflow` are the
- * native libtensorflow bindings (`@tensorflow/tfjs-node-gpu`, `@tensorflow/tfjs-node`); `wasm` and `cpu`
- * ship with the app and always install.
+ * native libtensorflow bindings (`@tensorflow/tfjs-node-gpu`, `@tensorflow/tfjs-node`); `onednn` is tfjs's cpu
+ * backend with the hot kernels on the project's oneDNN addon (built at install time where `libdnnl-dev` is
+ * present); `wasm` and `cpu` ship with the app and always install.
  */
-export const BACKEND_LADDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
+export const BACKEND_LADDER = ['tensorflow-gpu', 'tensorflow', 'onednn', 'wasm', 'cpu'] as const
 
 export const BackendNameSchema = z.enum(BACKEND_LADDER)
 /** One rung of the backend ladder. */
@@ -34,6 +35,8 @@ export const EngineReportSchema = z.object({
   preferenceSource: z.enum(['default', 'setting', 'environment']),
   attempts: z.array(BackendAttemptSchema),
   wasm: z.object({ simd: z.boolean(), threads: z.boolean() }).nullable(),
+  /** The oneDNN addon when the onednn backend runs: library version and thread count. */
+  onednn: z.object({ version: z.string(), threads: z.number().int() }).nullable(),
   /** Gradient kernels the project registered on top of the active backend. */
   projectKernels: z.array(z.string()),
   tfjsVersion: z.string(),

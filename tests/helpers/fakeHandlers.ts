@@ -11,10 +11,12 @@ export const sampleEngineReport: EngineReport = {
   attempts: [
     { backend: 'tensorflow-gpu', status: 'failed', reason: 'tensorflow-gpu: not installed', elapsedMs: 1 },
     { backend: 'tensorflow', status: 'failed', reason: 'tensorflow: not installed', elapsedMs: 1 },
+    { backend: 'onednn', status: 'failed', reason: 'onednn: the oneDNN addon is not built', elapsedMs: 1 },
     { backend: 'wasm', status: 'active', reason: 'WebAssembly (SIMD on, threads off)', elapsedMs: 40 },
     { backend: 'cpu', status: 'not-tried', reason: 'wasm is already running', elapsedMs: 0 },
   ],
   wasm: { simd: true, threads: false },
+  onednn: null,
   projectKernels: ['Conv2DBackpropFilter'],
   tfjsVersion: '4.22.0',
 }

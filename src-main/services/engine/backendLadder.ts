@@ -8,17 +8,30 @@ import {
   type EngineReport,
 } from '@shared/system/engineTypes'
 import { registeredWasmKernels } from './kernels'
+import { initOneDnnBackend, type OneDnnInfo } from './onednn/backend'
 import { initWasmBackend, type WasmInfo } from './wasm'
+
+/** Environment variable capping the threads the onednn backend uses (default: one per core OpenMP sees). */
+export const THREADS_ENV = 'CXR_THREADS'
+
+function threadsFromEnvironment(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const value = Number(env[THREADS_ENV])
+  return Number.isInteger(value) && value > 0 ? value : undefined
+}
 
 const requireFromHere = createRequire(import.meta.url)
 
 /** Loads one rung; throws with a plain reason when the rung cannot run here. */
-export type BackendLoader = () => Promise<{ kernels?: string[]; wasm?: WasmInfo }>
+export type BackendLoader = () => Promise<{ kernels?: string[]; wasm?: WasmInfo; onednn?: OneDnnInfo }>
 
 /** The default loaders, one per rung. Tests inject their own. */
 export const defaultLoaders: Record<BackendName, BackendLoader> = {
   'tensorflow-gpu': () => loadNativeBinding('@tensorflow/tfjs-node-gpu'),
   tensorflow: () => loadNativeBinding('@tensorflow/tfjs-node'),
+  onednn: async () => {
+    const onednn = await initOneDnnBackend({ threads: threadsFromEnvironment() })
+    return { onednn, kernels: onednn.kernels }
+  },
   wasm: async () => {
     const wasm = await initWasmBackend()
     return { wasm, kernels: registeredWasmKernels() }
@@ -42,6 +55,7 @@ export async function climbBackendLadder(
   const attempts: BackendAttempt[] = []
   let active: BackendName | undefined
   let wasm: WasmInfo | null = null
+  let onednn: OneDnnInfo | null = null
   let projectKernels: string[] = []
   for (const [index, backend] of BACKEND_LADDER.entries()) {
     if (index < start) {
@@ -57,14 +71,24 @@ export async function climbBackendLadder(
       const loaded = await loaders[backend]()
       active = backend
       wasm = loaded.wasm ?? null
+      onednn = loaded.onednn ?? null
       projectKernels = loaded.kernels ?? []
-      attempts.push({ backend, status: 'active', reason: activeReason(backend, wasm), elapsedMs: performance.now() - began })
+      attempts.push({ backend, status: 'active', reason: activeReason(backend, wasm, onednn), elapsedMs: performance.now() - began })
     } catch (error) {
       attempts.push({ backend, status: 'failed', reason: explainFailure(backend, error), elapsedMs: performance.now() - began })
     }
   }
   if (!active) throw new Error('No TensorFlow.js backend could start, not even cpu: ' + attempts.map((a) => a.reason).join('; '))
-  return { active, preference, preferenceSource, attempts, wasm, projectKernels, tfjsVersion: tf.version.tfjs }
+  return {
+    active,
+    preference,
+    preferenceSource,
+    attempts,
+    wasm,
+    onednn: onednn ? { version: onednn.onednn, threads: onednn.threads } : null,
+    projectKernels,
+    tfjsVersion: tf.version.tfjs,
+  }
 }
 
 async function loadNativeBinding(packageName: string): Promise<{ kernels?: string[] }> {
@@ -86,12 +110,14 @@ async function activate(name: string): Promise<void> {
   await tf.ready()
 }
 
-function activeReason(backend: BackendName, wasm: WasmInfo | null): string {
+function activeReason(backend: BackendName, wasm: WasmInfo | null, onednn: OneDnnInfo | null): string {
   switch (backend) {
     case 'tensorflow-gpu':
       return 'native libtensorflow with CUDA'
     case 'tensorflow':
       return 'native libtensorflow on the CPU'
+    case 'onednn':
+      return `the project's oneDNN ${onednn?.onednn ?? ''} kernels on ${onednn?.threads ?? '?'} threads, tfjs's cpu code for the rest`
     case 'wasm':
       return `WebAssembly (SIMD ${wasm?.simd ? 'on' : 'off'}, threads ${wasm?.threads ? 'on' : 'off'})`
     case 'cpu':

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { batchNormalization } from '../layers/batchNormalization'
 
 /** Options for a Conv8 encoder. */
 export interface Conv8Options {
@@ -54,7 +55,7 @@ export function buildConv8Encoder(options: Conv8Options): tf.LayersModel {
         name,
       })
       .apply(x) as tf.SymbolicTensor
-    x = tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `${name}_bn` }).apply(x) as tf.SymbolicTensor
+    x = batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `${name}_bn` }).apply(x) as tf.SymbolicTensor
     x = tf.layers.reLU({ name: `${name}_relu` }).apply(x) as tf.SymbolicTensor
   })
   const features = tf.layers.globalAveragePooling2d({ name: 'features' }).apply(x) as tf.SymbolicTensor

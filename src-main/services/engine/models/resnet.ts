@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { batchNormalization } from '../layers/batchNormalization'
 
 /** The two ResNet depths the paper's grid uses (He et al., 2016, Table 1). */
 export type ResNetDepth = 18 | 50
@@ -96,5 +97,5 @@ function conv(x: tf.SymbolicTensor, filters: number, kernelSize: number, strides
 
 function batchNorm(x: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
   // PyTorch's defaults (momentum 0.1 there = 0.9 here, eps 1e-5), so results compare with the paper's code.
-  return tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name }).apply(x) as tf.SymbolicTensor
+  return batchNormalization({ momentum: 0.9, epsilon: 1e-5, name }).apply(x) as tf.SymbolicTensor
 }

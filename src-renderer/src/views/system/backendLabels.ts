@@ -7,6 +7,8 @@ export function backendLabel(backend: BackendName): string {
       return 'Native TensorFlow on an NVIDIA GPU (CUDA): the fastest'
     case 'tensorflow':
       return 'Native TensorFlow on the CPU'
+    case 'onednn':
+      return 'oneDNN on all CPU cores (the project\'s native kernels): trains about as fast as PyTorch'
     case 'wasm':
       return 'WebAssembly on the CPU: works everywhere, slower to train'
     case 'cpu':
