@@ -2,7 +2,17 @@ import * as tf from '@tensorflow/tfjs'
 import { attachHead } from '../../services/engine/models/classifier'
 import { buildResNetEncoder } from '../../services/engine/models/resnet'
 import { median, timeRuns, type BenchFigure, type BenchSuite } from './figures'
+import { availableParallelism } from 'node:os'
+import { loadOneDnnAddon } from '../../services/engine/onednn/addon'
+import { ONEDNN_BACKEND_NAME } from '../../services/engine/onednn/kernelUtils'
 import { runPytorchPeer } from './pytorchPeer'
+
+/** Threads our backend computes with: the peer gets the same number, so the ratio compares like with like. */
+function backendThreads(backend: string): number {
+  if (backend === ONEDNN_BACKEND_NAME) return loadOneDnnAddon().info().threads
+  // wasm and cpu compute on one thread in Node; the peer still gets the machine's cores, as a user would run it.
+  return availableParallelism()
+}
 
 /**
  * ResNet-18 with a 1-channel input and a sigmoid output, as the paper's classifier: forward pass and one training
@@ -17,7 +27,8 @@ export const resnetSuite: BenchSuite = {
     model.compile({ optimizer: tf.train.momentum(0.01, 0.9), loss: 'binaryCrossentropy' })
     const x = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 7)
     const y = tf.tensor2d(Array.from({ length: batch }, (_, i) => i % 2), [batch, 1])
-    const detail = `${backend}, 1×${size}×${size}, batch ${batch}, median of ${runs} after ${warmup} warm-up`
+    const threads = backendThreads(backend)
+    const detail = `${backend}${backend === ONEDNN_BACKEND_NAME ? ` (${threads} threads)` : ''}, 1×${size}×${size}, batch ${batch}, median of ${runs} after ${warmup} warm-up`
     try {
       log(`engine: ResNet-18 forward on ${backend}…`)
       const forward = await timeRuns(async () => {
@@ -37,7 +48,7 @@ export const resnetSuite: BenchSuite = {
       // The reference implementation on the same CPU, same network and batch: the speed goal is a ratio to it.
       if (!withPeer) return figures
       log('engine: the PyTorch peer (tests/bench/pytorch_resnet18.py)…')
-      const peer = await runPytorchPeer({ batch, size, runs, warmup })
+      const peer = await runPytorchPeer({ batch, size, runs, warmup, threads })
       if (!peer.ok) {
         figures.push({ suite: 'engine', name: 'pytorch peer', value: Number.NaN, unit: '', detail: peer.reason })
       } else {

@@ -23,9 +23,10 @@ export const benchCommand: CliCommand = {
     const figures: BenchFigure[] = []
     for (const suite of suites) figures.push(...(await suite.run({ ...options, log: (text) => io.stderr(`${text}\n`) })))
     if (options.json) {
-      io.stdout(`${JSON.stringify({ backend: engine.active, wasm: engine.wasm, figures }, null, 2)}\n`)
+      io.stdout(`${JSON.stringify({ backend: engine.active, wasm: engine.wasm, onednn: engine.onednn, figures }, null, 2)}\n`)
     } else {
-      io.stdout(`backend: ${engine.active}\n${formatFigures(figures)}`)
+      const onednn = engine.onednn ? ` (oneDNN ${engine.onednn.version}, ${engine.onednn.threads} threads)` : ''
+      io.stdout(`backend: ${engine.active}${onednn}\n${formatFigures(figures)}`)
     }
     return 0
   },

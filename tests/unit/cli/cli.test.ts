@@ -40,7 +40,7 @@ describe('cxr command line', () => {
     const report = JSON.parse(stdout)
     expect(report.engine.active).toBe('cpu')
     expect(report.engine.preferenceSource).toBe('environment')
-    expect(report.engine.attempts.map((a: { backend: string }) => a.backend)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
+    expect(report.engine.attempts.map((a: { backend: string }) => a.backend)).toEqual(['tensorflow-gpu', 'tensorflow', 'onednn', 'wasm', 'cpu'])
     expect(report.versions.tfjs).toMatch(/^\d+\.\d+\.\d+/)
     expect(report.dataFolder).toBe(folder)
     expect(report.app.mode).toBe('cli')
