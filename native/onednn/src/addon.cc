@@ -267,6 +267,33 @@ EXPORT(Slice, 5, {
   return nullptr;
 })
 
+// concat(parts: Float32Array[], widths, rows, out)
+EXPORT(Concat, 4, {
+  bool isArray = false;
+  napi_is_array(env, argv[0], &isArray);
+  if (!isArray) throw AddonError("parts must be an array of Float32Array");
+  uint32_t count = 0;
+  napi_get_array_length(env, argv[0], &count);
+  auto widths = intsArg(env, argv[1], "widths");
+  if (widths.size() != count) throw AddonError("concat: one width per part");
+  int64_t rows = intArg(env, argv[2], "rows");
+  if (rows < 0) throw AddonError("concat: negative rows");
+  std::vector<const float*> parts(count);
+  int64_t total = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    napi_value element;
+    napi_get_element(env, argv[0], i, &element);
+    FloatView part = floatArg(env, element, "part");
+    expectLength(part, rows * widths[i], "part");
+    parts[i] = part.data;
+    total += widths[i];
+  }
+  FloatView out = floatArg(env, argv[3], "out");
+  expectLength(out, rows * total, "out");
+  concatRows(parts, widths, rows, out.data);
+  return nullptr;
+})
+
 // maxPool(x, y, geometry[14])
 EXPORT(MaxPool, 3, {
   PoolGeometry g = poolGeometryFrom(intsArg(env, argv[2], "geometry"));
@@ -335,6 +362,7 @@ NAPI_MODULE_INIT() {
       {"tile", nullptr, cxr::Tile, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"pad", nullptr, cxr::Pad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"slice", nullptr, cxr::Slice, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"concat", nullptr, cxr::Concat, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool", nullptr, cxr::MaxPool, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, cxr::MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, cxr::SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -56,6 +56,9 @@ void pad(const float* x, const std::vector<int64_t>& xShape, const std::vector<i
 void slice(const float* x, const std::vector<int64_t>& xShape, const std::vector<int64_t>& begin, float* out,
            const std::vector<int64_t>& outShape);
 
+// Concatenation of inputs viewed as [rows, width_i] along their second axis (any tfjs concat reduces to this).
+void concatRows(const std::vector<const float*>& parts, const std::vector<int64_t>& widths, int64_t rows, float* out);
+
 // Max pooling over NHWC, tfjs semantics: padded cells never win, ties go to the first cell in row-major order.
 struct PoolGeometry {
   int64_t batch, inHeight, inWidth, channels, outHeight, outWidth;

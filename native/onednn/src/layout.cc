@@ -99,4 +99,21 @@ void slice(const float* x, const std::vector<int64_t>& xShape, const std::vector
   }
 }
 
+void concatRows(const std::vector<const float*>& parts, const std::vector<int64_t>& widths, int64_t rows, float* out) {
+  if (parts.size() != widths.size()) throw AddonError("concat: one width per input");
+  int64_t total = 0;
+  for (int64_t w : widths) {
+    if (w < 0) throw AddonError("concat: negative width");
+    total += w;
+  }
+#pragma omp parallel for schedule(static) if (rows * total >= (1 << 15))
+  for (int64_t r = 0; r < rows; ++r) {
+    float* dst = out + r * total;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      std::memcpy(dst, parts[i] + r * widths[i], sizeof(float) * widths[i]);
+      dst += widths[i];
+    }
+  }
+}
+
 }  // namespace cxr

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { batchNormalization } from '../engine/layers/batchNormalization'
 
 /** How the decoder doubles the resolution. */
 export type UpsamplingMode = 'transpose' | 'nearest'
@@ -98,7 +99,7 @@ function convBlock(x: tf.SymbolicTensor, filters: number, name: string, batchNor
     y = tf.layers
       .conv2d({ filters, kernelSize: 3, padding: 'same', useBias: !batchNorm, kernelInitializer: init(), name: `${name}_conv${index}` })
       .apply(y) as tf.SymbolicTensor
-    if (batchNorm) y = tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `${name}_bn${index}` }).apply(y) as tf.SymbolicTensor
+    if (batchNorm) y = batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `${name}_bn${index}` }).apply(y) as tf.SymbolicTensor
     y = tf.layers.reLU({ name: `${name}_relu${index}` }).apply(y) as tf.SymbolicTensor
   }
   return y

@@ -59,6 +59,7 @@ export interface OneDnnAddon {
   tile(x: Float32Array, xShape: number[], out: Float32Array, outShape: number[]): void
   pad(x: Float32Array, xShape: number[], before: number[], out: Float32Array, outShape: number[], value: number): void
   slice(x: Float32Array, xShape: number[], begin: number[], out: Float32Array, outShape: number[]): void
+  concat(parts: Float32Array[], widths: number[], rows: number, out: Float32Array): void
   maxPool(x: Float32Array, y: Float32Array, geometry: number[]): void
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: number[]): void
   setThreads(threads: number): number
@@ -68,7 +69,7 @@ export interface OneDnnAddon {
 const FUNCTIONS: ReadonlyArray<keyof OneDnnAddon> = [
   'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'binary', 'unary', 'batchNorm', 'batchNormTraining',
   'batchNormTrainingGrad', 'sum', 'tile', 'pad',
-  'slice', 'maxPool', 'maxPoolGrad', 'setThreads', 'info',
+  'slice', 'concat', 'maxPool', 'maxPoolGrad', 'setThreads', 'info',
 ]
 
 let loaded: OneDnnAddon | undefined

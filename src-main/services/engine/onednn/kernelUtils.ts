@@ -19,7 +19,7 @@ export interface OneDnnKernelArgs {
 /** Builds the replacement for one cpu kernel; return undefined from `run` to use the cpu kernel for this call. */
 export interface NativeKernel {
   kernelName: string
-  run(addon: OneDnnAddon, args: OneDnnKernelArgs): TensorInfo | undefined
+  run(addon: OneDnnAddon, args: OneDnnKernelArgs): TensorInfo | TensorInfo[] | undefined
 }
 
 /** The float32 values of a tensor, or undefined when the tensor is not a plain float32 array on this backend. */
@@ -56,7 +56,7 @@ export const nativeRefusals = new Map<string, { count: number; reason: string }>
  */
 export function withFallback(cpu: KernelConfig, native: NativeKernel, addon: OneDnnAddon): KernelFunc {
   return (args) => {
-    let result: TensorInfo | undefined
+    let result: TensorInfo | TensorInfo[] | undefined
     try {
       result = native.run(addon, args as unknown as OneDnnKernelArgs)
     } catch (error) {
