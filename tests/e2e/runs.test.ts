@@ -53,7 +53,7 @@ describe('Runs in browser mode (Chromium)', () => {
     await page.getByTestId('run-batch').fill('4')
     await page.getByTestId('run-name').fill('tiny e2e run')
     await page.getByTestId('estimate-run').click()
-    await expect.poll(() => page.getByTestId('run-estimate').textContent(), { timeout: 120_000 }).toMatch(/About \d+ min on (wasm|cpu|tensorflow)/)
+    await expect.poll(() => page.getByTestId('run-estimate').textContent(), { timeout: 120_000 }).toMatch(/About \d+ min on (onednn|wasm|cpu|tensorflow)/)
     await page.getByTestId('start-run').click()
 
     // Live progress, then the first finished epoch on the curve.
