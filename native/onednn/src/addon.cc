@@ -176,6 +176,15 @@ EXPORT(Unary, 4, {
   return nullptr;
 })
 
+// reluGrad(dy, x, dx)
+EXPORT(ReluGrad, 3, {
+  FloatView dy = floatArg(env, argv[0], "dy"), x = floatArg(env, argv[1], "x"), dx = floatArg(env, argv[2], "dx");
+  if (dy.length != x.length) throw AddonError("reluGrad: dy and x differ in size");
+  expectLength(dx, x.length, "dx");
+  reluGrad(dy.data, x.data, dx.data, x.length);
+  return nullptr;
+})
+
 // batchNorm(x, channels, mean, variance, offset|null, scale|null, epsilon, y)
 EXPORT(BatchNorm, 8, {
   FloatView x = floatArg(env, argv[0], "x"), y = floatArg(env, argv[7], "y");
@@ -355,6 +364,7 @@ NAPI_MODULE_INIT() {
       {"conv2dBackpropFilter", nullptr, cxr::Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, cxr::Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, cxr::Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluGrad", nullptr, cxr::ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, cxr::BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormTraining", nullptr, cxr::BatchNormTraining, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormTrainingGrad", nullptr, cxr::BatchNormTrainingGrad, nullptr, nullptr, nullptr, napi_default, nullptr},

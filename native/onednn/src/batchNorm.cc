@@ -1,10 +1,11 @@
 // Batch normalisation in training mode as two fused kernels, forward (batch statistics and the normalised output)
 // and backward (all three gradients), replacing the dozen element-wise ops tfjs composes it from.
 //
-// Statistics are accumulated in double, two-pass (mean, then squared deviations), as tfjs's moments computes
-// them; the variance is the biased one tfjs uses for normalising and for its moving average.
+// Statistics are accumulated in double in one pass over shifted values; the variance is the biased one tfjs uses
+// for normalising and for its moving average.
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -36,24 +37,28 @@ void batchNormTraining(const float* x, int64_t rows, int64_t channels, const flo
                        float epsilon, float* y, float* mean, float* variance) {
   if (rows <= 0) throw AddonError("batchNormTraining: no rows");
   const int64_t C = channels;
+  // One pass for both moments, on values shifted by the first row so the variance does not come from the
+  // difference of two large sums (the shifted sum of squares in double is as exact as tfjs's two passes).
+  std::vector<float> shift(x, x + C);
+  const float* sp = shift.data();
   std::vector<double> sums;
-  channelSums(rows, C, 1, [&](int64_t r, double* acc) {
-    const float* xr = x + r * C;
-    for (int64_t c = 0; c < C; ++c) acc[c] += xr[c];
-  }, sums);
-  std::vector<float> m(C);
-  for (int64_t c = 0; c < C; ++c) m[c] = mean[c] = static_cast<float>(sums[c] / rows);
-  const float* mp = m.data();
-  channelSums(rows, C, 1, [&](int64_t r, double* acc) {
+  channelSums(rows, C, 2, [&](int64_t r, double* acc) {
     const float* xr = x + r * C;
     for (int64_t c = 0; c < C; ++c) {
-      const float d = xr[c] - mp[c];
-      acc[c] += static_cast<double>(d) * d;
+      const double d = static_cast<double>(xr[c]) - sp[c];
+      acc[c] += d;
+      acc[C + c] += d * d;
     }
   }, sums);
+  std::vector<float> m(C);
+  for (int64_t c = 0; c < C; ++c) {
+    const double shiftedMean = sums[c] / rows;
+    m[c] = mean[c] = static_cast<float>(sp[c] + shiftedMean);
+    variance[c] = static_cast<float>(std::max(0.0, sums[C + c] / rows - shiftedMean * shiftedMean));
+  }
+  const float* mp = m.data();
   std::vector<float> k(C), b(C);
   for (int64_t c = 0; c < C; ++c) {
-    variance[c] = static_cast<float>(sums[c] / rows);
     k[c] = (gamma ? gamma[c] : 1.f) / std::sqrt(variance[c] + epsilon);
     b[c] = beta ? beta[c] : 0.f;
   }

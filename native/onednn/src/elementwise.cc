@@ -134,7 +134,10 @@ void binaryTyped(const float* a, const float* b, float* out, const Broadcast& p)
 template <UnaryOp op>
 inline float applyUnary(float x, float alpha) {
   if constexpr (op == UnaryOp::Relu) return x < 0.f ? 0.f : x;
-  if constexpr (op == UnaryOp::Step) return x != x ? x : (x > 0.f ? 1.f : alpha);
+  if constexpr (op == UnaryOp::Step) {
+    const float step = x > 0.f ? 1.f : alpha;  // two flat selects: the form GCC vectorises
+    return x == x ? step : x;
+  }
   if constexpr (op == UnaryOp::Neg) return -x;
   if constexpr (op == UnaryOp::Sqrt) return std::sqrt(x);
   if constexpr (op == UnaryOp::Rsqrt) return 1.f / std::sqrt(x);
@@ -217,6 +220,18 @@ void batchNormInference(const float* x, size_t rows, size_t channels, ChannelPar
     const float* xr = x + r * channels;
     float* yr = y + r * channels;
     for (size_t c = 0; c < channels; ++c) yr[c] = (xr[c] - mp[c]) * kp[c] + bp[c];
+  }
+}
+
+void reluGrad(const float* __restrict dy, const float* __restrict x, float* __restrict dx, size_t count) {
+  const int64_t n = static_cast<int64_t>(count);
+  // tfjs's relu gradient, dy · step(x), in one pass: step is 1 above zero, 0 at or below, NaN for NaN. Written
+  // as two flat selects, the form GCC vectorises (a nested select measured 5x slower).
+#pragma omp parallel for schedule(static) if (n >= kParallelThreshold)
+  for (int64_t i = 0; i < n; ++i) {
+    const float step = x[i] > 0.f ? 1.f : 0.f;
+    const float factor = x[i] == x[i] ? step : x[i];
+    dx[i] = dy[i] * factor;
   }
 }
 

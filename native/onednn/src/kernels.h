@@ -31,6 +31,9 @@ void binary(BinaryOp op, const float* a, const std::vector<int64_t>& aShape, con
 enum class UnaryOp { Relu = 0, Step, Neg, Sqrt, Rsqrt, Square, Exp, Log, Sigmoid, Abs, Reciprocal, Relu6, LeakyRelu, Elu };
 void unary(UnaryOp op, const float* x, float* y, size_t n, float alpha);
 
+// dx = dy · step(x), the gradient of relu in one pass.
+void reluGrad(const float* dy, const float* x, float* dx, size_t count);
+
 // tfjs FusedBatchNorm: each of mean/variance/offset/scale is per channel (length channels) or a single value
 // (length 1); offset and scale may be absent (null).
 struct ChannelParam {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { batchNormalization } from '../engine/layers/batchNormalization'
+import { reLU } from '../engine/layers/reLU'
 
 /** How the decoder doubles the resolution. */
 export type UpsamplingMode = 'transpose' | 'nearest'
@@ -100,7 +101,7 @@ function convBlock(x: tf.SymbolicTensor, filters: number, name: string, batchNor
       .conv2d({ filters, kernelSize: 3, padding: 'same', useBias: !batchNorm, kernelInitializer: init(), name: `${name}_conv${index}` })
       .apply(y) as tf.SymbolicTensor
     if (batchNorm) y = batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `${name}_bn${index}` }).apply(y) as tf.SymbolicTensor
-    y = tf.layers.reLU({ name: `${name}_relu${index}` }).apply(y) as tf.SymbolicTensor
+    y = reLU({ name: `${name}_relu${index}` }).apply(y) as tf.SymbolicTensor
   }
   return y
 }

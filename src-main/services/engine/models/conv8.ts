@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { batchNormalization } from '../layers/batchNormalization'
+import { reLU } from '../layers/reLU'
 
 /** Options for a Conv8 encoder. */
 export interface Conv8Options {
@@ -56,7 +57,7 @@ export function buildConv8Encoder(options: Conv8Options): tf.LayersModel {
       })
       .apply(x) as tf.SymbolicTensor
     x = batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `${name}_bn` }).apply(x) as tf.SymbolicTensor
-    x = tf.layers.reLU({ name: `${name}_relu` }).apply(x) as tf.SymbolicTensor
+    x = reLU({ name: `${name}_relu` }).apply(x) as tf.SymbolicTensor
   })
   const features = tf.layers.globalAveragePooling2d({ name: 'features' }).apply(x) as tf.SymbolicTensor
   return tf.model({ inputs: input, outputs: features, name: 'conv8_encoder' })

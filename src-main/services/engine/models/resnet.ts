@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { batchNormalization } from '../layers/batchNormalization'
+import { reLU } from '../layers/reLU'
 
 /** The two ResNet depths the paper's grid uses (He et al., 2016, Table 1). */
 export type ResNetDepth = 18 | 50
@@ -31,7 +32,7 @@ export function buildResNetEncoder(options: ResNetOptions): tf.LayersModel {
   const input = tf.input({ shape: inputShape, name: 'image' })
   let x = conv(input, baseWidth, 7, 2, 'stem_conv', init)
   x = batchNorm(x, 'stem_bn')
-  x = tf.layers.reLU({ name: 'stem_relu' }).apply(x) as tf.SymbolicTensor
+  x = reLU({ name: 'stem_relu' }).apply(x) as tf.SymbolicTensor
   x = tf.layers.zeroPadding2d({ padding: 1, name: 'stem_pool_pad' }).apply(x) as tf.SymbolicTensor
   x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: 'stem_pool' }).apply(x) as tf.SymbolicTensor
   const layout = STAGES[depth]
@@ -51,7 +52,7 @@ export function buildResNetEncoder(options: ResNetOptions): tf.LayersModel {
 function basicBlock(x: tf.SymbolicTensor, width: number, stride: number, name: string, init: Initializer): tf.SymbolicTensor {
   let y = conv(x, width, 3, stride, `${name}_conv1`, init)
   y = batchNorm(y, `${name}_bn1`)
-  y = tf.layers.reLU({ name: `${name}_relu1` }).apply(y) as tf.SymbolicTensor
+  y = reLU({ name: `${name}_relu1` }).apply(y) as tf.SymbolicTensor
   y = conv(y, width, 3, 1, `${name}_conv2`, init)
   y = batchNorm(y, `${name}_bn2`)
   return merge(x, y, width, stride, name, init)
@@ -61,10 +62,10 @@ function basicBlock(x: tf.SymbolicTensor, width: number, stride: number, name: s
 function bottleneckBlock(x: tf.SymbolicTensor, width: number, stride: number, name: string, init: Initializer): tf.SymbolicTensor {
   let y = conv(x, width, 1, 1, `${name}_conv1`, init)
   y = batchNorm(y, `${name}_bn1`)
-  y = tf.layers.reLU({ name: `${name}_relu1` }).apply(y) as tf.SymbolicTensor
+  y = reLU({ name: `${name}_relu1` }).apply(y) as tf.SymbolicTensor
   y = conv(y, width, 3, stride, `${name}_conv2`, init)
   y = batchNorm(y, `${name}_bn2`)
-  y = tf.layers.reLU({ name: `${name}_relu2` }).apply(y) as tf.SymbolicTensor
+  y = reLU({ name: `${name}_relu2` }).apply(y) as tf.SymbolicTensor
   y = conv(y, width * 4, 1, 1, `${name}_conv3`, init)
   y = batchNorm(y, `${name}_bn3`)
   return merge(x, y, width * 4, stride, name, init)
@@ -78,7 +79,7 @@ function merge(x: tf.SymbolicTensor, y: tf.SymbolicTensor, outWidth: number, str
     shortcut = batchNorm(shortcut, `${name}_proj_bn`)
   }
   const sum = tf.layers.add({ name: `${name}_add` }).apply([shortcut, y]) as tf.SymbolicTensor
-  return tf.layers.reLU({ name: `${name}_out` }).apply(sum) as tf.SymbolicTensor
+  return reLU({ name: `${name}_out` }).apply(sum) as tf.SymbolicTensor
 }
 
 type Initializer = () => ReturnType<typeof tf.initializers.varianceScaling>

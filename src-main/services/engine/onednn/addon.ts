@@ -23,6 +23,7 @@ export interface OneDnnAddon {
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, geometry: number[]): void
   binary(op: number, a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], out: Float32Array, outShape: number[]): void
   unary(op: number, x: Float32Array, y: Float32Array, alpha: number): void
+  reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void
   batchNorm(
     x: Float32Array,
     channels: number,
@@ -67,7 +68,7 @@ export interface OneDnnAddon {
 }
 
 const FUNCTIONS: ReadonlyArray<keyof OneDnnAddon> = [
-  'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'binary', 'unary', 'batchNorm', 'batchNormTraining',
+  'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'binary', 'unary', 'reluGrad', 'batchNorm', 'batchNormTraining',
   'batchNormTrainingGrad', 'sum', 'tile', 'pad',
   'slice', 'concat', 'maxPool', 'maxPoolGrad', 'setThreads', 'info',
 ]

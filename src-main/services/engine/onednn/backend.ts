@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { backend_util, DataId, DataType } from '@tensorflow/tfjs'
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu'
 import { loadOneDnnAddon, type OneDnnAddon } from './addon'
-import { batchNormKernelConfigs } from './batchNormKernels'
+import { fusedKernelConfigs } from './fusedKernels'
 import { FloatPool } from './floatPool'
 import { CONVOLUTION_KERNELS } from './convolutionKernels'
 import { ELEMENTWISE_KERNELS } from './elementwiseKernels'
@@ -89,7 +89,7 @@ function registerKernels(addon: OneDnnAddon): void {
       kernelFunc: native ? withFallback(config, native, addon) : config.kernelFunc,
     })
   }
-  for (const config of batchNormKernelConfigs(addon)) tf.registerKernel(config)
+  for (const config of fusedKernelConfigs(addon)) tf.registerKernel(config)
 }
 
 /**

@@ -1,13 +1,17 @@
-/** The fused training-mode batch norm kernels (see layers/batchNormalization.ts) on the addon. */
+/**
+ * The project's fused kernels on the addon: training-mode batch norm (see layers/batchNormalization.ts) and the
+ * one-pass relu gradient (layers/reLU.ts).
+ */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs'
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu'
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../layers/batchNormalization'
+import { RELU_GRAD } from '../layers/reLU'
 import type { OneDnnAddon } from './addon'
 import { floatData, ONEDNN_BACKEND_NAME, outputFloats } from './kernelUtils'
 
 function required(backend: MathBackendCPU, tensor: TensorInfo | undefined, name: string): Float32Array {
   const values = floatData(backend, tensor)
-  if (!values) throw new Error(`${BATCH_NORM_TRAINING}: ${name} must be a float32 tensor`)
+  if (!values) throw new Error(`onednn fused kernel: ${name} must be a float32 tensor`)
   return values
 }
 
@@ -17,9 +21,21 @@ function channelsOf(x: TensorInfo): number {
   return channels
 }
 
-/** Kernel configs for the onednn backend (they have no cpu counterpart: the layer only calls them when present). */
-export function batchNormKernelConfigs(addon: OneDnnAddon): KernelConfig[] {
+/** Kernel configs for the onednn backend (they have no cpu counterpart: the layers only call them when present). */
+export function fusedKernelConfigs(addon: OneDnnAddon): KernelConfig[] {
   return [
+    {
+      kernelName: RELU_GRAD,
+      backendName: ONEDNN_BACKEND_NAME,
+      kernelFunc: ({ inputs, backend }) => {
+        const cpu = backend as MathBackendCPU
+        const x = inputs.x as TensorInfo
+        const xs = required(cpu, x, 'x')
+        const dx = outputFloats(cpu, xs.length)
+        addon.reluGrad(required(cpu, inputs.dy as TensorInfo, 'dy'), xs, dx)
+        return cpu.makeTensorInfo(x.shape, 'float32', dx)
+      },
+    },
     {
       kernelName: BATCH_NORM_TRAINING,
       backendName: ONEDNN_BACKEND_NAME,
