@@ -12,6 +12,7 @@ import { initOneDnnBackend, ONEDNN_BACKEND_NAME, type OneDnnBackend } from '../.
 import type { OneDnnAddon } from '../../../src-main/services/engine/onednn/addon'
 import { nativeRefusals } from '../../../src-main/services/engine/onednn/kernelUtils'
 import { batchNormalization, batchNormTraining } from '../../../src-main/services/engine/layers/batchNormalization'
+import { pseudoRandom } from '../../helpers/numeric'
 import { skipWithReason } from '../../helpers/skip'
 
 type Padding = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]]
@@ -23,17 +24,6 @@ const worstErrors = new Map<string, number>()
 const addonCalls = vi.hoisted(() => new Map<string, number>())
 let unavailable: string | undefined
 const startedAt = performance.now()
-
-/** Deterministic values in [-1, 1): reproducible failures, no test-order coupling. */
-function pseudoRandom(count: number, seed: number): Float32Array {
-  const values = new Float32Array(count)
-  let state = seed >>> 0
-  for (let index = 0; index < count; index++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0
-    values[index] = state / 2 ** 31 - 1
-  }
-  return values
-}
 
 function size(shape: readonly number[]): number {
   return shape.reduce((product, dimension) => product * dimension, 1)

@@ -11,6 +11,7 @@ import { nativeRefusals } from '../../../src-main/services/engine/onednn/kernelU
 import { attachHead } from '../../../src-main/services/engine/models/classifier'
 import { buildConv8Encoder } from '../../../src-main/services/engine/models/conv8'
 import { buildResNetEncoder } from '../../../src-main/services/engine/models/resnet'
+import { pseudoRandom, relativeError } from '../../helpers/numeric'
 import { skipWithReason } from '../../helpers/skip'
 
 const TOLERANCE = 1e-4
@@ -28,26 +29,6 @@ afterAll(async () => {
   await tf.setBackend('cpu')
 })
 
-function pseudoRandom(count: number, seed: number): Float32Array {
-  const values = new Float32Array(count)
-  let state = seed >>> 0
-  for (let index = 0; index < count; index++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0
-    values[index] = state / 2 ** 32
-  }
-  return values
-}
-
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let difference = 0
-  let largest = 0
-  for (let i = 0; i < expected.length; i++) {
-    difference = Math.max(difference, Math.abs(actual[i] - expected[i]))
-    largest = Math.max(largest, Math.abs(expected[i]))
-  }
-  return difference / Math.max(largest, 1e-6)
-}
-
 interface Trained {
   losses: number[]
   predictions: Float32Array
@@ -60,7 +41,7 @@ async function train(backend: string, build: () => tf.LayersModel, shape: number
   const model = build()
   model.compile({ optimizer: tf.train.momentum(0.05, 0.9), loss: 'binaryCrossentropy' })
   const batch = shape[0]
-  const x = tf.tensor(pseudoRandom(shape.reduce((a, b) => a * b, 1), 11), shape)
+  const x = tf.tensor(pseudoRandom(shape.reduce((a, b) => a * b, 1), 11, 'unit'), shape)
   const y = tf.tensor2d(Array.from({ length: batch }, (_, i) => i % 2), [batch, 1])
   const losses: number[] = []
   for (let step = 0; step < steps; step++) losses.push(Number(await model.trainOnBatch(x, y)))
@@ -105,7 +86,7 @@ describe('onednn backend trains the paper networks like the cpu reference', () =
   // training-mode forward pass, and every weight's gradient with batch norm on its moving statistics.
   it('ResNet-50 bottlenecks, 1-channel 64×64, batch 4: training-mode output and all gradients', async (context) => {
     if (unavailable) return skipWithReason(context, unavailable)
-    const x = pseudoRandom(4 * 64 * 64, 13)
+    const x = pseudoRandom(4 * 64 * 64, 13, 'unit')
     const run = async (backend: string) => {
       expect(await tf.setBackend(backend)).toBe(true)
       const model = attachHead(buildResNetEncoder({ depth: 50, inputShape: [64, 64, 1], baseWidth: 4, seed: 5 }), { units: 1, seed: 5 })

@@ -11,6 +11,7 @@ import {
   registeredWasmKernels,
   registerWasmTrainingKernels,
 } from '../../../src-main/services/engine/kernels/index'
+import { pseudoRandom, relativeError } from '../../helpers/numeric'
 
 type Padding = 'same' | 'valid' | number | number[][]
 type Shape4 = [number, number, number, number]
@@ -25,28 +26,6 @@ interface ConvolutionCase {
 
 const TOLERANCE = 1e-4
 const worstErrors = new Map<string, number>()
-
-/** Deterministic values in [-1, 1): reproducible failures, no test-order coupling. */
-function pseudoRandom(count: number, seed: number): Float32Array {
-  const values = new Float32Array(count)
-  let state = seed >>> 0
-  for (let index = 0; index < count; index++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0
-    values[index] = state / 2 ** 31 - 1
-  }
-  return values
-}
-
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length)
-  let largestDifference = 0
-  let largestExpected = 0
-  for (let index = 0; index < expected.length; index++) {
-    largestDifference = Math.max(largestDifference, Math.abs(actual[index] - expected[index]))
-    largestExpected = Math.max(largestExpected, Math.abs(expected[index]))
-  }
-  return largestDifference / Math.max(largestExpected, 1e-6)
-}
 
 /** Runs `compute` on one backend and returns every output as plain numbers. */
 async function onBackend(backendName: string, compute: () => tf.Tensor[]): Promise<Float32Array[]> {
