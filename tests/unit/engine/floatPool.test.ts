@@ -65,17 +65,35 @@ describe('FloatPool (output memory of the onednn kernels)', () => {
     expect(pool.take(100)).not.toBe(foreign)
   })
 
-  it('stops keeping idle memory beyond its limit, and drains', () => {
-    const pool = new FloatPool(4096)
-    const a = pool.take(1000)
-    const b = pool.take(1000)
-    for (const array of [a, b]) {
+  it('beyond its limit, lets the longest-idle arrays go so that new sizes still get pooled', () => {
+    const pool = new FloatPool(8000)
+    const old = pool.take(1000)
+    const newer = pool.take(500)
+    const newest = pool.take(1000)
+    for (const array of [old, newer, newest]) {
       pool.retain(array)
       pool.release(array)
     }
-    expect(pool.idleByteCount).toBe(4000)
+    // 4000 + 2000 + 4000 bytes > 8000: the oldest went.
+    expect(pool.idleByteCount).toBe(6000)
+    expect(pool.take(1000)).toBe(newest)
+    expect(pool.take(1000)).not.toBe(old)
+    expect(pool.take(500)).toBe(newer)
+  })
+
+  it('never keeps an array larger than its limit, and drains', () => {
+    const pool = new FloatPool(4096)
+    const big = pool.take(2000)
+    pool.retain(big)
+    pool.release(big)
+    expect(pool.idleByteCount).toBe(0)
+    const small = pool.take(100)
+    pool.retain(small)
+    pool.release(small)
+    expect(pool.idleByteCount).toBe(400)
     pool.drain()
     expect(pool.idleByteCount).toBe(0)
+    expect(pool.take(100)).not.toBe(small)
   })
 
   it('a double release cannot put one array in the idle list twice', () => {

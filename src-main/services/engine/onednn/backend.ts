@@ -110,5 +110,6 @@ export async function initOneDnnBackend(options: { threads?: number } = {}): Pro
   await tf.ready()
   const { onednn, threads } = addon.info()
   const served = new Set(tf.getKernelsForBackend('cpu').map((config) => config.kernelName))
-  return { onednn, threads, kernels: NATIVE_KERNELS.map((k) => k.kernelName).filter((name) => served.has(name)) }
+  const replaced = NATIVE_KERNELS.map((k) => k.kernelName).filter((name) => served.has(name))
+  return { onednn, threads, kernels: [...replaced, ...fusedKernelConfigs(addon).map((config) => config.kernelName)] }
 }

@@ -19,12 +19,18 @@ interface Owned {
   escaped: boolean
 }
 
-/** Cap on memory kept idle in the pool; beyond it released arrays are left to the garbage collector. */
-const DEFAULT_IDLE_LIMIT_BYTES = 2 * 1024 ** 3
+/**
+ * Cap on memory kept idle in the pool. Beyond it the longest-idle arrays go to the garbage collector, so when the
+ * next model needs other sizes (a bench of Conv8 then ResNet-18, a fine-tune after a pre-train) the old sizes make
+ * room instead of filling the pool for good.
+ */
+const DEFAULT_IDLE_LIMIT_BYTES = 1024 ** 3
 
 export class FloatPool {
   private readonly owned = new WeakMap<ArrayBufferLike, Owned>()
   private readonly idle = new Map<number, Float32Array[]>()
+  /** Every idle array, longest idle first (a Set keeps insertion order). */
+  private readonly idleOrder = new Set<Float32Array>()
   private idleBytes = 0
 
   constructor(private readonly idleLimitBytes = DEFAULT_IDLE_LIMIT_BYTES) {}
@@ -34,6 +40,7 @@ export class FloatPool {
     if (length === 0) return new Float32Array(0)
     const reusable = this.idle.get(length)?.pop()
     if (reusable) {
+      this.idleOrder.delete(reusable)
       this.idleBytes -= reusable.byteLength
       this.owned.get(reusable.buffer)!.live = 0
       return reusable
@@ -55,13 +62,17 @@ export class FloatPool {
     const owner = this.ownerOf(values)
     if (!owner) return
     owner.live--
-    if (owner.live > 0 || owner.escaped) return
-    if (this.idleBytes + owner.array.byteLength > this.idleLimitBytes) return
+    if (owner.live > 0 || owner.escaped || this.idleOrder.has(owner.array)) return
+    if (owner.array.byteLength > this.idleLimitBytes) return
     const list = this.idle.get(owner.array.length) ?? []
-    if (list.includes(owner.array)) return
     list.push(owner.array)
     this.idle.set(owner.array.length, list)
+    this.idleOrder.add(owner.array)
     this.idleBytes += owner.array.byteLength
+    for (const oldest of this.idleOrder) {
+      if (this.idleBytes <= this.idleLimitBytes) break
+      this.evict(oldest)
+    }
   }
 
   /** `values` was handed outside the backend: never reuse its memory. */
@@ -78,7 +89,16 @@ export class FloatPool {
   /** Lets every idle array go to the garbage collector. */
   drain(): void {
     this.idle.clear()
+    this.idleOrder.clear()
     this.idleBytes = 0
+  }
+
+  private evict(array: Float32Array): void {
+    const list = this.idle.get(array.length)!
+    list.splice(list.indexOf(array), 1)
+    if (list.length === 0) this.idle.delete(array.length)
+    this.idleOrder.delete(array)
+    this.idleBytes -= array.byteLength
   }
 
   private ownerOf(values: unknown): Owned | undefined {
