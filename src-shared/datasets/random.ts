@@ -1,4 +1,4 @@
-import { createRandom, randomInteger } from '../metrics/random'
+import { createRandom, fnv1a32, randomInteger } from '../metrics/random'
 import type { RandomSource } from '../metrics/random'
 
 /**
@@ -15,12 +15,7 @@ import type { RandomSource } from '../metrics/random'
  * @param step a stable name of the random step.
  */
 export function deriveSeed(seed: number, step: string): number {
-  let hash = 0x811c9dc5
-  for (const character of `${seed}:${step}`) {
-    hash ^= character.codePointAt(0) ?? 0
-    hash = Math.imul(hash, 0x01000193)
-  }
-  return hash | 0
+  return fnv1a32(`${seed}:${step}`) | 0
 }
 
 /**

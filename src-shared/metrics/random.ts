@@ -72,6 +72,35 @@ function rotateLeft(x: number, k: number): number {
 }
 
 /**
+ * mulberry32: 32 bits of state, tiny and fast, for shuffles and augmentation where a 2³² period is ample.
+ * Training runs draw their data order and augmentations from it, so a resumed run replays the same batches: its
+ * output for a given seed must never change.
+ */
+export function mulberry32(seed: number): RandomSource {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/**
+ * FNV-1a over the code points of `text`, as an unsigned 32-bit integer: how seeds for named steps are derived
+ * (stable across platforms and versions, unlike a hash of object identity or insertion order).
+ */
+export function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5
+  for (const character of text) {
+    hash ^= character.codePointAt(0) ?? 0
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return hash >>> 0
+}
+
+/**
  * Uniform integer in [0, n) from a random source. Multiplying a 32-bit
  * uniform by n has bias at most n/2³², negligible for n ≪ 2³² (cohort sizes).
  */

@@ -1,5 +1,6 @@
 import type { RunConfig } from '@shared/runs/config'
-import { createRandom, mixSeed } from './random'
+import { mulberry32 } from '@shared/metrics/random'
+import { mixSeed } from './random'
 
 /**
  * Augments a batch of square single-channel images in place of a copy: horizontal flip and a small affine
@@ -15,7 +16,7 @@ export function augmentBatch(
 ): Float32Array {
   const { horizontalFlip, affine } = augmentation
   if (!horizontalFlip && !affine) return batch
-  const random = createRandom(mixSeed(...seedParts, 'augment'))
+  const random = mulberry32(mixSeed(...seedParts, 'augment'))
   const out = new Float32Array(batch.length)
   const area = size * size
   const centre = (size - 1) / 2

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import type { Composition } from '@shared/datasets/types'
 import type { LibraryService } from '@shared/library/types'
 import type { RunConfig } from '@shared/runs/config'
-import { createRandom, mixSeed } from './random'
+import { mulberry32 } from '@shared/metrics/random'
+import { mixSeed } from './random'
 import { RunFailure } from './runFailure'
 
 /** One image a run trains or validates on: where its file is, what it is, and its class index. */
@@ -88,7 +89,7 @@ export async function planPretrain(library: RunsLibrary, pretraining: Extract<Ru
   const unmapped = [...new Set(records.map((record) => record.label).filter((label) => !(label in pretraining.labelMap)))]
   if (unmapped.length > 0) throw new RunFailure(`pre-training labels without a class in labelMap: ${unmapped.join(', ')} (map each to normal, bacteria, virus or exclude)`)
   const patients = [...new Set(records.map((record) => `${record.datasetId}\u0000${record.patientId}`))].sort()
-  const random = createRandom(mixSeed(seed, 'pretrain-split'))
+  const random = mulberry32(mixSeed(seed, 'pretrain-split'))
   const validationPatients = new Set(patients.filter(() => random() < pretraining.validationFraction))
   const images: PlannedImage[] = []
   for (const record of records) {

@@ -3,32 +3,16 @@
  * step), never of how many draws came before, so a resumed run replays exactly the batches and augmentations
  * the uninterrupted run would have seen.
  */
+import { fnv1a32, mulberry32 } from '@shared/metrics/random'
 
-/** A [0, 1) generator (mulberry32: tiny, fast, good enough for shuffling). */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/** Mixes numbers into one 32-bit seed (FNV-1a over their decimal text: stable across platforms). */
+/** Mixes numbers and names into one 32-bit seed (FNV-1a over their text joined by '|'). */
 export function mixSeed(...parts: (number | string)[]): number {
-  let hash = 0x811c9dc5
-  for (const char of parts.join('|')) {
-    hash ^= char.charCodeAt(0)
-    hash = Math.imul(hash, 0x01000193) >>> 0
-  }
-  return hash >>> 0
+  return fnv1a32(parts.join('|'))
 }
 
 /** The order of `count` items in one epoch: a Fisher–Yates shuffle seeded by (seed, phase, epoch). */
 export function epochOrder(count: number, seed: number, phase: string, epoch: number): number[] {
-  const random = createRandom(mixSeed(seed, phase, 'order', epoch))
+  const random = mulberry32(mixSeed(seed, phase, 'order', epoch))
   const order = Array.from({ length: count }, (_, index) => index)
   for (let index = count - 1; index > 0; index--) {
     const other = Math.floor(random() * (index + 1))

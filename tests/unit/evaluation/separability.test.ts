@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { mulberry32 } from '@shared/metrics/random'
 import { datasetProbe, isFarAboveChance, knnSeparability, majorityShare, trainLogisticRegression } from '@shared/evaluation/separability'
 
-/** Deterministic pseudo-random numbers (mulberry32) so the synthetic clusters are the same every run. */
-function random(seed: number) {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Deterministic pseudo-random numbers so the synthetic clusters are the same every run. */
+const random = mulberry32
 
 /** `perClass` points per dataset in 6-D: centred apart by `gap` (0 = the same distribution), unit noise. */
 function clusters(gap: number, perClass = 30, names = ['corda', 'chestxray']) {

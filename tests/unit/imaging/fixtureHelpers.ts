@@ -4,19 +4,11 @@
  * the encoders shipped in the codec packages (JPEG-LS, JPEG 2000, JPEG baseline).
  */
 import { isImagingError } from '@shared/imaging/errors'
+import { mulberry32 } from '@shared/metrics/random'
 import type { DecodedImage } from '@shared/imaging/types'
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Deterministic PRNG (the project's mulberry32) so failures reproduce. */
+export const seededRandom = mulberry32
 
 /** Integers in [min, max], with runs (so RLE has something to compress) and noise. */
 export function randomSamples(count: number, min: number, max: number, seed: number): number[] {
