@@ -1,7 +1,9 @@
 import type { DicomFolderImportSpec, DuplicatePolicy } from '@shared/library/importSpecs'
 import type { DecodedImage } from '@shared/imaging/types'
-import type { ImagePhi, ImageSummary } from '@shared/library/summaries'
+import type { ImagePhi } from '@shared/library/summaries'
+import type { NewImage } from '../../library/imageRepository'
 import type { NewIssue } from '../../library/importJobRepository'
+import type { NewMask } from '../../library/maskRepository'
 import type { Pseudonymiser } from '../../library/pseudonyms'
 import type { ThumbnailCache } from '../../library/thumbnails'
 
@@ -31,31 +33,11 @@ export interface ProcessContext {
   signal: AbortSignal
 }
 
-/** An image ready to be written. */
-export interface ProcessedImage {
-  path: string
-  contentHash: string
-  byteSize: number
-  format: ImageSummary['format']
-  width: number
-  height: number
-  label: string
-  patientId: string
-  view?: string
-  studyId?: string
-  attributes: Record<string, string>
-}
+/** An image ready to be written: its row, less what the batch that writes it fills in. */
+export type ProcessedImage = Omit<NewImage, 'datasetId' | 'sourceKey' | 'importJobId' | 'createdAt'>
 
-/** A mask ready to be written. */
-export interface ProcessedMask {
-  imageKey: string
-  structure: string
-  path: string
-  contentHash: string
-  width: number
-  height: number
-  sources: string[]
-}
+/** A mask ready to be written, naming its image by source key (the row id exists only once the image is in). */
+export type ProcessedMask = Omit<NewMask, 'imageId' | 'importJobId' | 'createdAt'> & { imageKey: string }
 
 /** The result of processing one planned file, applied to the database in the batch's transaction. */
 export type ItemOutcome =
