@@ -3,18 +3,13 @@
  * multi-component transform, so YBR_RCT / YBR_ICT frames come back as RGB.
  */
 import type { DecodedFrame, EncodedFrame } from './types'
-import { asSamples16, copyOut, isWasmAbort, lazyWasm } from './wasmLoader'
+import { asSamples16, copyOut, decodeWithWasm, lazyWasm } from './wasmLoader'
 
 const openjpeg = lazyWasm(() => import('@cornerstonejs/codec-openjpeg/decodewasmjs'))
 
 /** Decode one JPEG 2000 frame (a raw codestream or a JP2 file). */
 export async function decodeJpeg2000(frame: EncodedFrame): Promise<DecodedFrame> {
-  const codec = await openjpeg.get()
-  const decoder = new codec.J2KDecoder()
-  try {
-    decoder.getEncodedBuffer(frame.data.length).set(frame.data)
-    decoder.decode()
-    const info = decoder.getFrameInfo()
+  return decodeWithWasm(openjpeg, (codec) => new codec.J2KDecoder(), frame.data, (decoder, info) => {
     const bytes = copyOut(decoder.getDecodedBuffer())
     const signed = info.isSigned === true
     const samples = info.bitsPerSample > 8 ? asSamples16(bytes, signed) : signed ? new Int8Array(bytes.buffer) : bytes
@@ -28,10 +23,5 @@ export async function decodeJpeg2000(frame: EncodedFrame): Promise<DecodedFrame>
       colourConverted: info.componentCount === 3,
       warnings: [],
     }
-  } catch (error) {
-    if (isWasmAbort(error)) openjpeg.reset()
-    throw error
-  } finally {
-    decoder.delete()
-  }
+  })
 }

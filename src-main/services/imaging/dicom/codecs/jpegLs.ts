@@ -2,18 +2,13 @@
  * JPEG-LS lossless and near-lossless through CharLS compiled to wasm.
  */
 import type { DecodedFrame, EncodedFrame } from './types'
-import { asSamples16, copyOut, isWasmAbort, lazyWasm } from './wasmLoader'
+import { asSamples16, copyOut, decodeWithWasm, lazyWasm } from './wasmLoader'
 
 const charls = lazyWasm(() => import('@cornerstonejs/codec-charls/decodewasmjs'))
 
 /** Decode one JPEG-LS frame. */
 export async function decodeJpegLs(frame: EncodedFrame): Promise<DecodedFrame> {
-  const codec = await charls.get()
-  const decoder = new codec.JpegLSDecoder()
-  try {
-    decoder.getEncodedBuffer(frame.data.length).set(frame.data)
-    decoder.decode()
-    const info = decoder.getFrameInfo()
+  return decodeWithWasm(charls, (codec) => new codec.JpegLSDecoder(), frame.data, (decoder, info) => {
     const bytes = copyOut(decoder.getDecodedBuffer())
     let samples: ArrayLike<number> = info.bitsPerSample > 8 ? asSamples16(bytes, false) : bytes
     // Interleave mode 0 (none) stores whole component planes one after another.
@@ -30,12 +25,7 @@ export async function decodeJpegLs(frame: EncodedFrame): Promise<DecodedFrame> {
       colourConverted: false,
       warnings: [],
     }
-  } catch (error) {
-    if (isWasmAbort(error)) charls.reset()
-    throw error
-  } finally {
-    decoder.delete()
-  }
+  })
 }
 
 function interleavePlanes(planar: ArrayLike<number>, components: number, pixelCount: number): Uint16Array {

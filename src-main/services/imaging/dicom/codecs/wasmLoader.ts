@@ -3,6 +3,7 @@
  * (most sessions never see most syntaxes), and a module that aborted is dropped so the next frame
  * gets a fresh instance instead of a poisoned one.
  */
+import type { DecodedFrame } from './types'
 
 /** A lazily instantiated wasm module. */
 export interface LazyWasm<T> {
@@ -33,6 +34,30 @@ export function lazyWasm<T>(load: () => Promise<{ default: (options?: object) =>
 }
 
 function silent(): void {}
+
+/**
+ * Runs one frame through a Cornerstone codec decoder: copy it in, decode, let `read` turn the decoder's output
+ * into a frame, and always free the decoder (embind objects live outside the JS heap). After an abort the module
+ * is dropped, so the next frame gets a fresh instance.
+ */
+export async function decodeWithWasm<Codec, Decoder extends CodecWasmDecoder>(
+  module: LazyWasm<Codec>,
+  create: (codec: Codec) => Decoder,
+  data: Uint8Array,
+  read: (decoder: Decoder, info: CodecFrameInfo) => DecodedFrame,
+): Promise<DecodedFrame> {
+  const decoder = create(await module.get())
+  try {
+    decoder.getEncodedBuffer(data.length).set(data)
+    decoder.decode()
+    return read(decoder, decoder.getFrameInfo())
+  } catch (error) {
+    if (isWasmAbort(error)) module.reset()
+    throw error
+  } finally {
+    decoder.delete()
+  }
+}
 
 /** True for errors after which an Emscripten module must not be reused. */
 export function isWasmAbort(error: unknown): boolean {
