@@ -13,7 +13,7 @@ import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs'
 import {
   convolutionGeometry,
   kernelInput,
-  explicitPadding,
+  filterGradientInput,
   IntermediateTensors,
   runWasmKernel,
   WASM_BACKEND_NAME,
@@ -27,29 +27,16 @@ function conv2dBackpropFilter({ inputs, backend, attrs }: KernelArguments): Tens
   const x = kernelInput(inputs, 'x')
   const dy = kernelInput(inputs, 'dy')
   const geometry = convolutionGeometry(x.shape, attrs.filterShape as number[], attrs, false)
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, padInfo } = geometry
-  const { filterHeight, filterWidth, strideHeight, strideWidth } = geometry
-
-  // The dilated "filter" dy spans (out - 1) * stride + 1 input pixels; the
-  // bottom/right padding must make exactly filterHeight x filterWidth positions.
-  // It is negative when 'valid' (or an explicit pad) leaves input rows unused.
-  const bottom = filterHeight + (outHeight - 1) * strideHeight - inHeight - padInfo.top
-  const right = filterWidth + (outWidth - 1) * strideWidth - inWidth - padInfo.left
+  const { strideHeight, strideWidth } = geometry
   const temporaries = new IntermediateTensors(backend)
   try {
-    let input = x
-    if (bottom < 0 || right < 0) {
-      input = temporaries.hold(runWasmKernel('Slice', backend, { x }, {
-        begin: [0, 0, 0, 0],
-        size: [batchSize, inHeight + Math.min(bottom, 0), inWidth + Math.min(right, 0), inChannels],
-      }))
-    }
+    const { input, pad } = filterGradientInput(backend, x, geometry, temporaries)
     const channelsAsBatch = temporaries.hold(runWasmKernel('Transpose', backend, { x: input }, { perm: [3, 1, 2, 0] }))
     const gradientAsFilter = temporaries.hold(runWasmKernel('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] }))
     const product = temporaries.hold(runWasmKernel('Conv2D', backend, { x: channelsAsBatch, filter: gradientAsFilter }, {
       strides: 1,
       dilations: [strideHeight, strideWidth],
-      pad: explicitPadding(padInfo.top, Math.max(bottom, 0), padInfo.left, Math.max(right, 0)),
+      pad,
       dataFormat: 'NHWC',
     }))
     // [inChannels, filterHeight, filterWidth, outChannels] -> filter layout.

@@ -13,7 +13,7 @@ import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs'
 import {
   convolutionGeometry,
   kernelInput,
-  explicitPadding,
+  filterGradientInput,
   IntermediateTensors,
   runWasmKernel,
   WASM_BACKEND_NAME,
@@ -28,23 +28,12 @@ function depthwiseConv2dBackpropFilter({ inputs, backend, attrs }: KernelArgumen
   const dy = kernelInput(inputs, 'dy')
   const filterShape = attrs.filterShape as number[]
   const geometry = convolutionGeometry(x.shape, filterShape, attrs, true)
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, padInfo } = geometry
+  const { batchSize, inChannels, outHeight, outWidth, outChannels } = geometry
   const { filterHeight, filterWidth, strideHeight, strideWidth } = geometry
   const multiplier = filterShape[3]
-
-  // Same bookkeeping as the dense filter gradient: the padding that yields
-  // exactly filterHeight x filterWidth output positions, negative = crop x.
-  const bottom = filterHeight + (outHeight - 1) * strideHeight - inHeight - padInfo.top
-  const right = filterWidth + (outWidth - 1) * strideWidth - inWidth - padInfo.left
   const temporaries = new IntermediateTensors(backend)
   try {
-    let input = x
-    if (bottom < 0 || right < 0) {
-      input = temporaries.hold(runWasmKernel('Slice', backend, { x }, {
-        begin: [0, 0, 0, 0],
-        size: [batchSize, inHeight + Math.min(bottom, 0), inWidth + Math.min(right, 0), inChannels],
-      }))
-    }
+    const { input, pad } = filterGradientInput(backend, x, geometry, temporaries)
     const [, croppedHeight, croppedWidth] = input.shape
     const inputMoved = temporaries.hold(runWasmKernel('Transpose', backend, { x: input }, { perm: [1, 2, 0, 3] }))
     const batchInChannels = temporaries.hold(runWasmKernel('Reshape', backend, { x: inputMoved }, {
@@ -60,7 +49,7 @@ function depthwiseConv2dBackpropFilter({ inputs, backend, attrs }: KernelArgumen
     }, {
       strides: 1,
       dilations: [strideHeight, strideWidth],
-      pad: explicitPadding(padInfo.top, Math.max(bottom, 0), padInfo.left, Math.max(right, 0)),
+      pad,
       dataFormat: 'NHWC',
     }))
     const perImage = temporaries.hold(runWasmKernel('Reshape', backend, { x: product }, {

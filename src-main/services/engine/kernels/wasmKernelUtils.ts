@@ -115,6 +115,31 @@ export function explicitPadding(top: number, bottom: number, left: number, right
 }
 
 /**
+ * The input and padding for computing a filter gradient as a convolution of x with dy dilated by the stride
+ * (dense and depthwise alike): the padding that yields exactly filterHeight × filterWidth output positions. The
+ * bottom/right amount is negative when 'valid' (or an explicit pad) leaves input rows unused; x is then cropped.
+ */
+export function filterGradientInput(
+  backend: BackendWasm,
+  x: TensorInfo,
+  geometry: backend_util.Conv2DInfo,
+  temporaries: IntermediateTensors,
+): { input: TensorInfo; pad: ExplicitPadding } {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, padInfo } = geometry
+  const { filterHeight, filterWidth, strideHeight, strideWidth } = geometry
+  const bottom = filterHeight + (outHeight - 1) * strideHeight - inHeight - padInfo.top
+  const right = filterWidth + (outWidth - 1) * strideWidth - inWidth - padInfo.left
+  let input = x
+  if (bottom < 0 || right < 0) {
+    input = temporaries.hold(runWasmKernel('Slice', backend, { x }, {
+      begin: [0, 0, 0, 0],
+      size: [batchSize, inHeight + Math.min(bottom, 0), inWidth + Math.min(right, 0), inChannels],
+    }))
+  }
+  return { input, pad: explicitPadding(padInfo.top, Math.max(bottom, 0), padInfo.left, Math.max(right, 0)) }
+}
+
+/**
  * Spreads `dy` [batch, height, width, channels] onto a grid `stride` times finer,
  * with the original values at multiples of the stride and zeros elsewhere
  * (the "fractionally strided" layout a transposed convolution needs). The result
