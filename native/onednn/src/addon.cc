@@ -70,10 +70,10 @@ int32_t intArg(napi_env env, napi_value value, const char* name) {
 // mmap()s, and every first touch of a fresh page is a page fault the kernel zero-fills: measured here, a 25 MB
 // multiply took 10-15 ms that way against 1.5 ms on recycled memory. Serving blocks up to 32 MB (glibc's ceiling)
 // from the heap, and not trimming it, lets freed activations be reused by the next step.
+//
+// A process-wide policy, so the backend asks for it when it starts rather than the addon on load (the install
+// script and the tests load the addon without meaning to change the process's allocator).
 void keepFreedMemory() {
-  static bool done = false;
-  if (done) return;
-  done = true;
   mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
   mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
 }
@@ -332,6 +332,12 @@ EXPORT(SetThreads, 1, {
   return out;
 })
 
+// keepFreedMemory()
+EXPORT(KeepFreedMemory, 0, {
+  keepFreedMemory();
+  return nullptr;
+})
+
 // info() -> { onednn: "2.6.3", threads, implementations: [...] }
 EXPORT(Info, 0, {
   const dnnl_version_t* v = dnnl_version();
@@ -357,7 +363,6 @@ EXPORT(Info, 0, {
 }  // namespace cxr
 
 NAPI_MODULE_INIT() {
-  cxr::keepFreedMemory();
   const napi_property_descriptor properties[] = {
       {"conv2d", nullptr, cxr::Conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropInput", nullptr, cxr::Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -376,6 +381,7 @@ NAPI_MODULE_INIT() {
       {"maxPool", nullptr, cxr::MaxPool, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, cxr::MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, cxr::SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"keepFreedMemory", nullptr, cxr::KeepFreedMemory, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, cxr::Info, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);

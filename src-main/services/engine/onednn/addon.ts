@@ -64,13 +64,15 @@ export interface OneDnnAddon {
   maxPool(x: Float32Array, y: Float32Array, geometry: number[]): void
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: number[]): void
   setThreads(threads: number): number
+  /** Serve blocks up to 32 MB from glibc's heap and stop trimming it, so freed activations are reused. */
+  keepFreedMemory(): void
   info(): { onednn: string; threads: number; implementations: string[] }
 }
 
 const FUNCTIONS: ReadonlyArray<keyof OneDnnAddon> = [
   'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'binary', 'unary', 'reluGrad', 'batchNorm', 'batchNormTraining',
   'batchNormTrainingGrad', 'sum', 'tile', 'pad',
-  'slice', 'concat', 'maxPool', 'maxPoolGrad', 'setThreads', 'info',
+  'slice', 'concat', 'maxPool', 'maxPoolGrad', 'setThreads', 'keepFreedMemory', 'info',
 ]
 
 let loaded: OneDnnAddon | undefined

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { backend_util, DataId, DataType } from '@tensorflow/tfjs'
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu'
 import { loadOneDnnAddon, type OneDnnAddon } from './addon'
-import { fusedKernelConfigs } from './fusedKernels'
+import { FUSED_KERNEL_NAMES, fusedKernelConfigs } from './fusedKernels'
 import { FloatPool } from './floatPool'
 import { CONVOLUTION_KERNELS } from './convolutionKernels'
 import { ELEMENTWISE_KERNELS } from './elementwiseKernels'
@@ -101,6 +101,7 @@ function registerKernels(addon: OneDnnAddon): void {
 export async function initOneDnnBackend(options: { threads?: number } = {}): Promise<OneDnnInfo> {
   const addon = loadOneDnnAddon()
   if (tf.engine().registryFactory[ONEDNN_BACKEND_NAME] == null) {
+    addon.keepFreedMemory()
     registerKernels(addon)
     tf.registerBackend(ONEDNN_BACKEND_NAME, () => new OneDnnBackend(), 0)
   }
@@ -111,5 +112,5 @@ export async function initOneDnnBackend(options: { threads?: number } = {}): Pro
   const { onednn, threads } = addon.info()
   const served = new Set(tf.getKernelsForBackend('cpu').map((config) => config.kernelName))
   const replaced = NATIVE_KERNELS.map((k) => k.kernelName).filter((name) => served.has(name))
-  return { onednn, threads, kernels: [...replaced, ...fusedKernelConfigs(addon).map((config) => config.kernelName)] }
+  return { onednn, threads, kernels: [...replaced, ...FUSED_KERNEL_NAMES] }
 }

@@ -21,6 +21,9 @@ function channelsOf(x: TensorInfo): number {
   return channels
 }
 
+/** Names of the kernels below, for the engine report. */
+export const FUSED_KERNEL_NAMES: readonly string[] = [RELU_GRAD, BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD]
+
 /** Kernel configs for the onednn backend (they have no cpu counterpart: the layers only call them when present). */
 export function fusedKernelConfigs(addon: OneDnnAddon): KernelConfig[] {
   return [
