@@ -3,37 +3,26 @@
  * pixels again, and nothing identifying unless asked for, because such output ends up in logs and reports.
  */
 import type { ResolvedVoi } from '@shared/imaging/displayLut'
-import type { DecodedImage, ImageTags, PatientInfo, RescaleSettings, TransferSyntaxInfo, WindowSetting } from '@shared/imaging/types'
+import type { DecodedImage, PatientInfo, WindowSetting } from '@shared/imaging/types'
+
+/** The decoded image's own fields that are printed as they are. */
+type PrintedAsIs =
+  | 'source' | 'width' | 'height' | 'samplesPerPixel' | 'bitsAllocated' | 'bitsStored' | 'highBit' | 'photometric'
+  | 'photometricInFile' | 'transferSyntax' | 'rescale' | 'pixelRange' | 'frames' | 'frameIndex' | 'tags' | 'warnings'
 
 /** Metadata of one decoded frame, as printed. */
-export interface ImageMetadata {
+export interface ImageMetadata extends Pick<DecodedImage, PrintedAsIs> {
   file: string
-  source: DecodedImage['source']
-  width: number
-  height: number
-  samplesPerPixel: number
-  bitsAllocated: number
-  bitsStored: number
-  highBit: number
   signed: boolean
-  photometric: DecodedImage['photometric']
-  photometricInFile: string
-  transferSyntax: TransferSyntaxInfo
-  rescale: RescaleSettings
   hasModalityLut: boolean
   windows: WindowSetting[]
   voiLutCount: number
   voiFunction: DecodedImage['voi']['function']
   /** The VOI transform the display image used (LUT data left out: it can be 64 k entries). */
   display: { kind: 'window'; center: number; width: number; function: string; fromFile: boolean } | { kind: 'lut'; entries: number; explanation?: string }
-  pixelRange: { min: number; max: number }
-  frames: number
-  frameIndex: number
   modality?: string
   viewPosition?: string
   bodyPartExamined?: string
-  tags: ImageTags
-  warnings: string[]
   /** Only with `includePhi`. */
   patient?: PatientInfo
 }
