@@ -3,6 +3,7 @@ import { ref, shallowRef } from 'vue'
 import type { BiasReport, EvaluationMatrix, EvaluationRecord, EvaluationVariant } from '@shared/evaluation/types'
 import { useApi } from '../api/client'
 import { downloadFile } from '../api/download'
+import { useAsyncAction } from '../composables/useAsyncAction'
 
 /** The Results page: the cross-dataset matrix, one evaluation in detail, and the bias report of a run. */
 export const useResultsStore = defineStore('results', () => {
@@ -10,21 +11,8 @@ export const useResultsStore = defineStore('results', () => {
   const matrix = shallowRef<EvaluationMatrix | null>(null)
   const detail = shallowRef<EvaluationRecord | null>(null)
   const bias = shallowRef<BiasReport | null>(null)
-  const busy = ref<string | null>(null)
-  const error = ref<string | null>(null)
-
-  async function run<T>(label: string, work: () => Promise<T>): Promise<T | undefined> {
-    busy.value = label
-    error.value = null
-    try {
-      return await work()
-    } catch (reason) {
-      error.value = (reason as Error).message
-      return undefined
-    } finally {
-      busy.value = null
-    }
-  }
+  // The page shows what it is waiting for, so busy is the running action's label rather than a flag.
+  const { activity: busy, error, run } = useAsyncAction()
 
   /** Every saved composition is a test set: Table II tests each model on all of them, not only its own. */
   async function testSets(): Promise<string[]> {
@@ -39,15 +27,15 @@ export const useResultsStore = defineStore('results', () => {
     if (request === latest) matrix.value = next
   }
 
-  const refresh = () => run('Loading the matrix…', () => loadMatrix(false))
+  const refresh = () => run(() => loadMatrix(false), 'Loading the matrix…')
 
   /** Evaluates every missing cell: each completed run on each composition's test split. */
-  const evaluateMissing = () => run('Evaluating every model on every test set…', () => loadMatrix(true))
+  const evaluateMissing = () => run(() => loadMatrix(true), 'Evaluating every model on every test set…')
 
-  const open = (evaluationId: string) => run('Loading the evaluation…', async () => (detail.value = await useApi().api.evaluation.get({ evaluationId })))
+  const open = (evaluationId: string) => run(async () => (detail.value = await useApi().api.evaluation.get({ evaluationId })), 'Loading the evaluation…')
 
   const loadBias = (runId: string, compositionIds: string[]) =>
-    run('Computing encoder features and t-SNE…', async () => (bias.value = await useApi().api.evaluation.bias({ runId, compositionIds, split: 'test', limit: 400 })))
+    run(async () => (bias.value = await useApi().api.evaluation.bias({ runId, compositionIds, split: 'test', limit: 400 })), 'Computing encoder features and t-SNE…')
 
   async function download(kind: 'csv' | 'json'): Promise<void> {
     const { api } = useApi()
@@ -58,17 +46,17 @@ export const useResultsStore = defineStore('results', () => {
 
   /** The self-contained HTML report (matrix, curves, t-SNE when computed, warnings, provenance). */
   const downloadReport = (withBias: boolean) =>
-    run(withBias ? 'Writing the report (with t-SNE: slow)…' : 'Writing the report…', async () => {
+    run(async () => {
       const { html } = await useApi().api.report.html({ compositionIds: await testSets(), split: 'test', bias: withBias })
       downloadFile('cxr-results-report.html', html, 'text/html')
-    })
+    }, withBias ? 'Writing the report (with t-SNE: slow)…' : 'Writing the report…')
 
   /** The same report as PDF, where the desktop app can print it. */
   const downloadPdf = () =>
-    run('Printing the report to PDF…', async () => {
+    run(async () => {
       const { pdf } = await useApi().api.report.pdf({ compositionIds: await testSets(), split: 'test', bias: false })
       downloadFile('cxr-results-report.pdf', pdf, 'application/pdf')
-    })
+    }, 'Printing the report to PDF…')
 
   return { variant, matrix, detail, bias, busy, error, refresh, evaluateMissing, open, loadBias, download, downloadReport, downloadPdf }
 })

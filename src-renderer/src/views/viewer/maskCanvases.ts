@@ -1,10 +1,7 @@
+import { rgbaCanvas } from './greyCanvas'
+
 /** The mask as a coloured layer: filled, or only its outline (pixels inside with a neighbour outside). */
 export function maskLayer(mask: Uint8Array, width: number, height: number, style: 'filled' | 'contour', colour: [number, number, number] = [95, 220, 140]): HTMLCanvasElement {
-  const canvas = document.createElement('canvas')
-  canvas.width = width
-  canvas.height = height
-  const context = canvas.getContext('2d')
-  if (!context) throw new Error('This browser cannot draw images (no 2D canvas)')
   const rgba = new Uint8ClampedArray(width * height * 4)
   // An outline 2 px wide stays visible when a large radiograph is shown small.
   const edge = (x: number, y: number) => {
@@ -28,6 +25,5 @@ export function maskLayer(mask: Uint8Array, width: number, height: number, style
       rgba[i * 4 + 3] = 255
     }
   }
-  context.putImageData(new ImageData(rgba, width, height), 0, 0)
-  return canvas
+  return rgbaCanvas(rgba, width, height)
 }
