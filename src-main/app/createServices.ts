@@ -11,14 +11,14 @@ import { createFilesService, type FilesService } from '../services/files/filesSe
 import { createLibraryService } from '../services/library'
 import { createImagingService, type ImagingService } from '../services/imaging'
 import { toViewerImage } from '../services/imaging/viewerImage'
-import { defaultLungModelDir } from '../services/segmentation/modelLocation'
-import { createLungMaskService, type LungMaskService } from '../services/viewer/lungMaskService'
+import { defaultLungModelDir } from '../services/lung/model/shippedModel'
+import { createLungMaskService, type LungMaskService } from '../services/lung/viewerMasks'
 import { createOpenImageCache } from '../services/viewer/openImageCache'
 import { createRunsService, type RunsServiceImpl } from '../services/runs/runsService'
 import { createEvaluationService, type EvaluationServiceImpl } from '../services/evaluation'
-import { createLungMaskJobs, lungModelIdentity, type LungMaskJobs } from '../services/lungMasks'
-import { loadLungModel, type LungModel } from '../services/segmentation/lungModel'
-import { createLungTrainingService, type LungTrainingService } from '../services/lungTraining'
+import { createLungMaskJobs, lungModelIdentity, type LungMaskJobs } from '../services/lung'
+import { loadLungModel, type LungModel } from '../services/lung/model/lungModel'
+import { createLungTrainingService, type LungTrainingService } from '../services/lung'
 import { createGradCamTool } from '../services/evaluation/gradCam'
 import { assembleReport } from '../services/report/assembleReport'
 import { renderReport, reportWarnings } from '../services/report/htmlReport'
@@ -105,8 +105,8 @@ export function createAppServices(options: AppOptions): AppServices {
     return model
   }
   const lungTraining = createLungTrainingService({ dataFolder: options.dataFolder, library, ready: () => engine.init(), shippedModelFolder: () => lungModelFolder })
-  lungTraining.onDidProgress((progress) => events.emit('lungTraining.onDidProgress', progress))
-  lungTraining.onDidChangeActiveModel((active) => events.emit('lungTraining.onDidChangeActiveModel', active))
+  lungTraining.onDidProgress((progress) => events.emit('lungModels.onDidTrainingProgress', progress))
+  lungTraining.onDidChangeActiveModel((active) => events.emit('lungModels.onDidChangeActiveModel', active))
   // The model the user chose (a trained one, or the shipped one): the viewer, dataset jobs and runs all use it.
   const activeLungModel = () => lungTraining.activeModelFolder()
   const lungMasks = createLungMaskService({ modelFolder: activeLungModel, ready: () => engine.init(), loadModel })
@@ -185,6 +185,7 @@ export function createAppServices(options: AppOptions): AppServices {
       estimate: ({ config }) => runs.estimate(config),
     },
     lungMasks: {
+      forOpenImage: ({ imageKey }) => lungMasks.segment(openImages.get(imageKey)),
       segmentDataset: async (request) => {
         // A model folder from the renderer must be one of the installed lung models, never an arbitrary path.
         if (request.modelFolder && !(await lungTraining.models()).some((model) => model.folder === request.modelFolder)) {
@@ -230,18 +231,15 @@ export function createAppServices(options: AppOptions): AppServices {
     explain: {
       gradCam: ({ runId, imagePath }) => gradCam.gradCam({ runId, imagePath: files.assertGranted(imagePath, 'image') }),
     },
-    lungTraining: {
-      start: (request) => lungTraining.start(request),
-      cancel: (request) => lungTraining.cancel(request),
-      get: (request) => lungTraining.get(request),
-      list: () => lungTraining.list(),
+    lungModels: {
+      status: () => lungMasks.status(),
+      train: (request) => lungTraining.start(request),
+      cancelTraining: (request) => lungTraining.cancel(request),
+      getTraining: (request) => lungTraining.get(request),
+      listTraining: () => lungTraining.list(),
       models: () => lungTraining.models(),
       setActiveModel: (request) => lungTraining.setActiveModel(request),
       activeModel: () => lungTraining.activeModel(),
-    },
-    segmentation: {
-      status: () => lungMasks.status(),
-      segmentOpenImage: ({ imageKey }) => lungMasks.segment(openImages.get(imageKey)),
     },
   }
   return { dataFolder: options.dataFolder, settings, engine, system, imaging, files, lungMasks, lungMaskJobs, lungTraining, runs, evaluation, library, compositions, events, handlers }

@@ -1,17 +1,16 @@
 import { z } from 'zod'
 import { BackendPreferenceSchema, EngineReportSchema } from '../system/engineTypes'
 import { FolderListingSchema, GrantedFoldersSchema, GrantFolderRequestSchema, ListFolderRequestSchema } from '../files/types'
-import { LungModelStatusSchema, ViewerSegmentationSchema } from '../imaging/viewerSegmentation'
 import { MAX_VIEWER_FILE_BYTES, OpenFileRequestSchema, ViewerImageSchema } from '../imaging/viewerImage'
 import { SystemReportSchema } from '../system/systemTypes'
 import { MAX_REQUEST_BYTES } from './envelope'
 import { compositionChannels, libraryChannels, libraryEvents } from './libraryContract'
 import { runsChannels, runsEvents } from './runsContract'
 import { evaluationChannels, evaluationEvents } from './evaluationContract'
-import { segmentationJobChannels, segmentationJobEvents } from './segmentationContract'
+import { lungMaskChannels, lungMaskEvents } from './lungMasksContract'
 import { explainChannels } from './explainContract'
 import { reportChannels } from './reportContract'
-import { lungTrainingChannels, lungTrainingEvents } from './lungTrainingContract'
+import { lungModelChannels, lungModelEvents } from './lungModelsContract'
 
 /**
  * The IPC contract: every call the renderer may make, grouped by service, each with the schema its request must
@@ -40,19 +39,13 @@ export const contract = {
     /** Folders the user has chosen, most recent first. */
     grantedFolders: { request: z.object({}).strict(), response: GrantedFoldersSchema },
   },
-  segmentation: {
-    /** Whether a lung model is installed, with its held-out Dice. */
-    status: { request: z.object({}).strict(), response: LungModelStatusSchema },
-    /** The lung mask of an image open in the viewer (by the key `imaging.openFile` returned). */
-    segmentOpenImage: { request: z.object({ imageKey: z.string().min(1).max(100) }).strict(), response: ViewerSegmentationSchema },
-  },
   library: libraryChannels,
   runs: runsChannels,
-  lungMasks: segmentationJobChannels,
+  lungMasks: lungMaskChannels,
   evaluation: evaluationChannels,
   explain: explainChannels,
   report: reportChannels,
-  lungTraining: lungTrainingChannels,
+  lungModels: lungModelChannels,
   compositions: compositionChannels,
   imaging: {
     /** Decodes a file the user picked or dropped (DICOM, PNG, JPEG) for the viewer. */
@@ -70,9 +63,9 @@ export const events = {
   'engine.onDidChangeBackend': EngineReportSchema,
   ...libraryEvents,
   ...runsEvents,
-  ...segmentationJobEvents,
+  ...lungMaskEvents,
   ...evaluationEvents,
-  ...lungTrainingEvents,
+  ...lungModelEvents,
   'system.onDidLog': z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string(), time: z.string() }),
 } as const satisfies Record<string, z.ZodType>
 

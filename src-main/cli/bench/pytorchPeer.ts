@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
-import { findProjectRoot } from '../../services/segmentation/modelLocation'
+import { findProjectRoot } from '../../services/resources/projectRoot'
 
 /** What the PyTorch peer measured, or why it could not run. */
 export type PytorchPeerResult =

@@ -2,9 +2,8 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { decodeImageFile } from '../../services/imaging/index'
 import { unitGreyToBytes, writeGreyPng } from '../../services/imaging/export/index'
-import { loadLungModel } from '../../services/segmentation/lungModel'
-import { defaultLungModelDir } from '../../services/segmentation/modelLocation'
-import { segmentImage } from '../../services/segmentation/segmentImage'
+import { loadLungModel, segmentLungs } from '../../services/lung/model/lungModel'
+import { defaultLungModelDir } from '../../services/lung/model/shippedModel'
 import { UsageError, type CliCommand } from '../command'
 
 /**
@@ -19,11 +18,11 @@ export const segmentCommand: CliCommand = {
   async run(args, { io, services }) {
     const options = parseOptions(args)
     await services().engine.init()
-    const { model, card } = await loadLungModel(options.modelDir)
+    const lung = await loadLungModel(options.modelDir)
     try {
       const decoded = await decodeImageFile(options.image, { frame: options.frame })
       for (const warning of decoded.warnings) io.stderr(`cxr segment: ${options.image}: ${warning}\n`)
-      const result = await segmentImage(model, decoded, { resizeMode: card.preprocessing.resizeMode, postprocess: card.postprocessing })
+      const result = await segmentLungs(lung, decoded)
       if (options.blurred) await writeGreyPng(options.out, unitGreyToBytes(result.blurred), result.blurred.width, result.blurred.height)
       else await writeGreyPng(options.out, result.mask.data, result.mask.width, result.mask.height)
       const { features } = result
@@ -35,7 +34,7 @@ export const segmentCommand: CliCommand = {
       }
       return 0
     } finally {
-      model.dispose()
+      lung.model.dispose()
     }
   },
 }

@@ -2,9 +2,10 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { APP_VERSION } from '../../app/version'
 import { collectVersions } from '../../services/system/versions'
-import { defaultLungModelDir, findProjectRoot } from '../../services/segmentation/modelLocation'
-import { sharedLungSources } from '../../services/segmentation/sharedLungSources'
-import { LUNG_TRAINING_DEFAULTS, trainLungModel, type LungTrainingSettings } from '../../services/segmentation/trainLungModel'
+import { findProjectRoot } from '../../services/resources/projectRoot'
+import { defaultLungModelDir } from '../../services/lung/model/shippedModel'
+import { sharedLungSources } from '../../services/lung/training/sharedLungSources'
+import { LUNG_TRAINING_DEFAULTS, trainLungModel, type LungTrainingSettings } from '../../services/lung/training/trainLungModel'
 import { UsageError, type CliCommand } from '../command'
 
 /** Environment variable naming the shared data folder (as the tests use). */

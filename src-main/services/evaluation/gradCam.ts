@@ -10,7 +10,7 @@ import type { InputSize } from '@shared/runs/config'
 import type { RunsService } from '@shared/runs/service'
 import { readModelCard } from '../runs/executeJob'
 import { preprocessForModel, type LungMaskFunction } from '../runs/inputPipeline'
-import { loadLayersModelFromFolder } from '../segmentation/modelFiles'
+import { loadLayersModelFromFolder } from '../engine/modelFiles'
 import { encoderOutput } from './features'
 
 /** Dependencies of {@link createGradCamTool}. */

@@ -2,7 +2,7 @@ import { existsSync, renameSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
-import { loadLayersModelFromFolder, saveLayersModel } from '../segmentation/modelFiles'
+import { loadLayersModelFromFolder, saveLayersModel } from '../engine/modelFiles'
 
 /**
  * Checkpoint folders of a run: `checkpoints/<phase>/last/` (model.json + weights.bin in the TF.js layers

@@ -1,6 +1,6 @@
 import { acceptHMRUpdate, defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { MaskFlag, MaskQaRow, SegmentationProgress } from '@shared/segmentation/qaSchemas'
+import type { MaskFlag, MaskQaRow, SegmentationProgress } from '@shared/lung/qaSchemas'
 import { useApi } from '../api/client'
 
 /** Lung masks of the selected dataset: the segmentation job and the QA list. */

@@ -97,14 +97,14 @@ export const useViewerStore = defineStore('viewer', () => {
     const current = image.value
     if (!current) return
     const { api } = useApi()
-    lungModel.value ??= await api.segmentation.status({}).catch(() => null)
+    lungModel.value ??= await api.lungModels.status({}).catch(() => null)
     if (!lungModel.value?.installed) {
       segmentationError.value = lungModel.value?.reason ?? 'no lung model installed'
       return
     }
     segmenting.value = true
     try {
-      const result = await api.segmentation.segmentOpenImage({ imageKey: current.imageKey })
+      const result = await api.lungMasks.forOpenImage({ imageKey: current.imageKey })
       if (image.value !== current) return
       segmentation.value = result
       const eq = equalized.value

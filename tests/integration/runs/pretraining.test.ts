@@ -12,7 +12,7 @@ import type * as tf from '@tensorflow/tfjs'
 import { initWasmBackend } from '../../../src-main/services/engine/wasm'
 import { createRunsService, type RunsServiceImpl } from '../../../src-main/services/runs'
 import type { RunsLibrary } from '../../../src-main/services/runs/dataPlan'
-import { loadLayersModelFromFolder } from '../../../src-main/services/segmentation/modelFiles'
+import { loadLayersModelFromFolder } from '../../../src-main/services/engine/modelFiles'
 import { fakeLibrary, tinyRunConfig, writeFixtureImages, type FixtureImage } from './support/fixtures'
 
 let root: string

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { MaskQualityFeatures } from '@shared/segmentation'
-import { COMPONENT_PENALTY, median, robustStatistics, scoreMasks, SCALE_FLOORS, TERM_CAP } from '@shared/segmentation/qa'
+import type { MaskQualityFeatures } from '@shared/lung'
+import { COMPONENT_PENALTY, median, robustStatistics, scoreMasks, SCALE_FLOORS, TERM_CAP } from '@shared/lung/qa'
 
 const mask = (areaFraction: number, componentCount = 2, leftRightBalance = 0.9, boundingBoxFraction = 0.5): MaskQualityFeatures => ({
   width: 10,

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { findProjectRoot } from '../../segmentation/modelLocation'
+import { findProjectRoot } from '../../resources/projectRoot'
 
 /** Environment variable pointing at a prebuilt `cxr_onednn.node` (e.g. one built by hospital IT). */
 export const ONEDNN_ADDON_ENV = 'CXR_ONEDNN_ADDON'
