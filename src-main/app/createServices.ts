@@ -3,7 +3,8 @@ import { basename } from 'node:path'
 import type { CxrHandlers } from '@shared/ipc'
 import type { SystemReport } from '@shared/system/systemTypes'
 import { createEventHub, type EventHub } from '../ipc/eventHub'
-import { createEngineService, type EngineService } from '../services/engine/engineService'
+import { BACKEND_ENV, createEngineService, type EngineService } from '../services/engine/engineService'
+import { BackendPreferenceSchema } from '@shared/system/engineTypes'
 import type { DecodedImage } from '@shared/imaging/types'
 import type { LibraryService } from '@shared/library/types'
 import { createCompositionService, type CompositionService } from '../services/datasets/compositionService'
@@ -16,10 +17,11 @@ import { createLungMaskService, type LungMaskService } from '../services/lung/vi
 import { createOpenImageCache } from '../services/viewer/openImageCache'
 import { createRunsService, type RunsServiceImpl } from '../services/runs/runsService'
 import { createEvaluationService, type EvaluationServiceImpl } from '../services/evaluation'
-import { createLungMaskJobs, lungModelIdentity, type LungMaskJobs } from '../services/lung'
+import { createLungMaskJobs, createLungModelRegistry, lungModelIdentity, type LungMaskJobs } from '../services/lung'
 import { loadLungModel, type LungModel } from '../services/lung/model/lungModel'
 import { createLungTrainingService, type LungTrainingService } from '../services/lung'
 import { createGradCamTool } from '../services/evaluation/gradCam'
+import { createLungMaskers } from '../services/inputs'
 import { assembleReport } from '../services/report/assembleReport'
 import { renderReport, reportWarnings } from '../services/report/htmlReport'
 import { createSettingsStore, type SettingsStore } from '../services/settings/settingsStore'
@@ -104,11 +106,14 @@ export function createAppServices(options: AppOptions): AppServices {
     }
     return model
   }
-  const lungTraining = createLungTrainingService({ dataFolder: options.dataFolder, library, ready: () => engine.init(), shippedModelFolder: () => lungModelFolder })
+  const lungRegistry = createLungModelRegistry(options.dataFolder, () => lungModelFolder, () => new Date())
+  const lungTraining = createLungTrainingService({ dataFolder: options.dataFolder, library, ready: () => engine.init(), shippedModelFolder: () => lungModelFolder, registry: lungRegistry })
   lungTraining.onDidProgress((progress) => events.emit('lungModels.onDidTrainingProgress', progress))
   lungTraining.onDidChangeActiveModel((active) => events.emit('lungModels.onDidChangeActiveModel', active))
-  // The model the user chose (a trained one, or the shipped one): the viewer, dataset jobs and runs all use it.
+  // The model the user chose (a trained one, or the shipped one), read at each use: the viewer and dataset jobs
+  // use it as it is now; a run fixes it (by content id) when it first starts and keeps it.
   const activeLungModel = () => lungTraining.activeModelFolder()
+  const lungModels = { active: () => lungRegistry.activeRef(), find: (modelId: string) => lungRegistry.findRef(modelId) }
   const lungMasks = createLungMaskService({ modelFolder: activeLungModel, ready: () => engine.init(), loadModel })
   const lungMaskJobs = createLungMaskJobs({
     dataFolder: options.dataFolder,
@@ -121,35 +126,36 @@ export function createAppServices(options: AppOptions): AppServices {
   const runs = createRunsService({
     dataFolder: options.dataFolder,
     library,
-    // The paper's chain masks the lungs with the U-Net when one is installed; runs record whether it was.
-    lungMask: async (decoded) => (lungMasks.status().installed ? (await lungMasks.segment(decoded)).blurred : null),
-    lungMaskModelId: lungMasks.status().installed ? activeLungModel() : null,
-    // The worker climbs the same ladder from the same preference as the main process's engine.
+    lungModels,
+    ownerKind: options.mode === 'cli' ? 'cli' : 'app',
+    // The worker climbs the same ladder from the same preference as the main process's engine (the environment
+    // variable first, then the saved setting), whether or not this process's engine has started.
     backend: () => {
-      try {
-        const { preference, preferenceSource } = engine.report()
-        return { preference, source: preferenceSource }
-      } catch {
-        const saved = settings.get().backend
-        return { preference: saved, source: saved === 'auto' ? 'default' : 'setting' }
-      }
+      const fromEnv = BackendPreferenceSchema.safeParse((options.env ?? process.env)[BACKEND_ENV]?.trim())
+      if (fromEnv.success) return { preference: fromEnv.data, source: 'environment' }
+      const saved = settings.get().backend
+      return { preference: saved, source: saved === 'auto' ? 'default' : 'setting' }
     },
     appVersion: APP_VERSION,
   })
+  // Evaluation and Grad-CAM run on this thread for now: they load lung models here, each once.
+  const maskers = createLungMaskers({ ready: () => engine.init() })
   const evaluation = createEvaluationService({
     dataFolder: options.dataFolder,
     runs,
     compositions: { load: (compositionId) => compositions.load(compositionId), list: () => compositions.list() },
     library,
-    // Only with an installed model, so a lungs-removed test without one says so instead of finding no lungs.
-    lungMask: lungMasks.status().installed ? async (decoded) => (await lungMasks.segment(decoded)).blurred : undefined,
+    activeLungModel: lungModels.active,
+    maskers,
     ready: () => engine.init(),
   })
   evaluation.onDidStore((event) => events.emit('evaluation.onDidStore', event))
   const gradCam = createGradCamTool({
+    dataFolder: options.dataFolder,
     runs,
     decode: (path) => imaging.decode(path),
-    lungMask: lungMasks.status().installed ? async (decoded) => (await lungMasks.segment(decoded)).blurred : undefined,
+    activeLungModel: lungModels.active,
+    maskers,
     ready: () => engine.init(),
   })
   runs.onDidProgress((event) => events.emit('runs.onDidProgress', event))

@@ -12,13 +12,14 @@ import { metricsCommand } from './commands/metrics'
 import { predictCommand } from './commands/predict'
 import { preprocessCommand } from './commands/preprocess'
 import { reportCommand } from './commands/report'
+import { runsCommand } from './commands/runs'
 import { segmentCommand } from './commands/segment'
 import { systemCommand } from './commands/system'
 import { trainCommand } from './commands/train'
 import { trainLungsCommand } from './commands/trainLungs'
 
 /** Every subcommand, in the order `cxr --help` lists them. */
-export const commands: CliCommand[] = [systemCommand, decodeCommand, preprocessCommand, datasetsCommand, importCommand, composeCommand, segmentCommand, trainLungsCommand, trainCommand, predictCommand, evaluateCommand, metricsCommand, reportCommand, benchCommand]
+export const commands: CliCommand[] = [systemCommand, decodeCommand, preprocessCommand, datasetsCommand, importCommand, composeCommand, segmentCommand, trainLungsCommand, trainCommand, runsCommand, predictCommand, evaluateCommand, metricsCommand, reportCommand, benchCommand]
 
 const defaultIo: CliIo = {
   stdout: (text) => process.stdout.write(text),

@@ -1,5 +1,10 @@
 import { z } from 'zod'
 
+/*
+ * Every object here is strict: a key the schema does not know is refused (naming it), never silently dropped. A
+ * misspelt "learningrate" in a run file must not train with the default rate while the file says otherwise.
+ */
+
 /**
  * What a training run does (paper Sec. III-C and IV): which network, how its input is prepared, whether its
  * encoder is pre-trained on a pneumonia set, and how it is fine-tuned on a COVID composition. Plain JSON, so
@@ -39,9 +44,9 @@ export const PretrainClassSchema = z.enum(['normal', 'bacteria', 'virus', 'exclu
  *   (normal / bacteria / virus, ChestXRay) or binary (normal vs pneumonia, RSNA), then fine-tune.
  */
 export const PretrainingSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('none') }),
-  z.object({ kind: z.literal('run'), runId: z.string().min(1) }),
-  z.object({
+  z.strictObject({ kind: z.literal('none') }),
+  z.strictObject({ kind: z.literal('run'), runId: z.string().min(1) }),
+  z.strictObject({
     kind: z.literal('train'),
     datasetIds: z.array(z.string().min(1)).min(1),
     /** `three`: softmax over normal/bacteria/virus; `binary`: sigmoid, normal (0) vs bacteria or virus (1). */
@@ -60,16 +65,16 @@ export type Pretraining = z.infer<typeof PretrainingSchema>
 
 /** SGD with momentum (the paper's PyTorch default) or Adam. */
 export const OptimizerSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('sgd'), momentum: z.number().min(0).lt(1).default(0.9) }),
-  z.object({ kind: z.literal('adam'), beta1: z.number().min(0).lt(1).default(0.9), beta2: z.number().min(0).lt(1).default(0.999) }),
+  z.strictObject({ kind: z.literal('sgd'), momentum: z.number().min(0).lt(1).default(0.9) }),
+  z.strictObject({ kind: z.literal('adam'), beta1: z.number().min(0).lt(1).default(0.9), beta2: z.number().min(0).lt(1).default(0.999) }),
 ])
 /** The optimizer. */
 export type OptimizerConfig = z.infer<typeof OptimizerSchema>
 
 /** Binary cross-entropy, or focal loss (Lin et al. 2017) which down-weights easy examples. */
 export const LossSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('bce') }),
-  z.object({ kind: z.literal('focal'), gamma: z.number().min(0).default(2) }),
+  z.strictObject({ kind: z.literal('bce') }),
+  z.strictObject({ kind: z.literal('focal'), gamma: z.number().min(0).default(2) }),
 ])
 /** The loss. */
 export type LossConfig = z.infer<typeof LossSchema>
@@ -78,20 +83,20 @@ export type LossConfig = z.infer<typeof LossSchema>
 export const ClassWeightsSchema = z.union([
   z.literal('none'),
   z.literal('balanced'),
-  z.object({ positive: z.number().positive(), negative: z.number().positive() }),
+  z.strictObject({ positive: z.number().positive(), negative: z.number().positive() }),
 ])
 /** Per-class loss weights. */
 export type ClassWeights = z.infer<typeof ClassWeightsSchema>
 
 /** Divide the learning rate by `1/factor` after `patience` epochs without improvement of the checkpoint metric. */
-export const ReduceOnPlateauSchema = z.object({
+export const ReduceOnPlateauSchema = z.strictObject({
   factor: z.number().gt(0).lt(1).default(0.1),
   patience: z.number().int().min(1).default(3),
   minLearningRate: z.number().min(0).default(1e-6),
 })
 
 /** Light augmentation: radiographs are never flipped vertically, and only slightly moved. */
-export const AugmentationSchema = z.object({
+export const AugmentationSchema = z.strictObject({
   horizontalFlip: z.boolean().default(false),
   /** Random rotation (degrees, ±), translation (fraction of the side, ±) and scale (±) per image, or null for none. */
   affine: z
@@ -105,7 +110,7 @@ export const AugmentationSchema = z.object({
 })
 
 /** A training run's configuration, defaults filled in. */
-export const RunConfigSchema = z.object({
+export const RunConfigSchema = z.strictObject({
   /** Free text shown in the Runs list. */
   name: z.string().default(''),
   architecture: ArchitectureSchema,
@@ -149,3 +154,18 @@ export type RunConfigInput = z.input<typeof RunConfigSchema>
 
 /** The default first-stage width of each architecture. */
 export const DEFAULT_BASE_WIDTH: Record<Architecture, number> = { resnet18: 64, resnet50: 64, conv8: 96 }
+
+/**
+ * A run configuration's problems in words a person can act on, one per issue: "unknown setting "learningrate"",
+ * "epochs: must be at least 1".
+ */
+export function describeConfigIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const where = issue.path.map(String).join('.')
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.map((key) => `"${where ? `${where}.` : ''}${key}"`).join(', ')
+      return `unknown setting${issue.keys.length > 1 ? 's' : ''} ${keys} (check the spelling; see the run configuration's documented settings)`
+    }
+    return `${where || '(the configuration)'}: ${issue.message}`
+  })
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { RunConfigSchema } from './config'
+import { DeterminismSchema } from './determinism'
 
 /**
  * A run's life: `queued` → `running` → `completed` | `failed` | `cancelled`. A run that was running when the
@@ -29,7 +30,7 @@ export const RunProgressSchema = z.object({
   stepsPerEpoch: z.number().int().min(0),
   imagesPerSecond: z.number().min(0),
   etaSeconds: z.number().min(0).nullable(),
-  /** Loss of the last step. */
+  /** Data loss of the last step (without the weight-decay penalty). */
   loss: z.number().nullable(),
 })
 /** Where a running run is. */
@@ -39,7 +40,10 @@ export type RunProgress = z.infer<typeof RunProgressSchema>
 export const EpochMetricsSchema = z.object({
   phase: z.enum(['pretrain', 'finetune']),
   epoch: z.number().int().min(0),
+  /** Mean data loss (BCE or focal, class-weighted) over the epoch's steps: the weight-decay penalty is not in it. */
   trainLoss: z.number(),
+  /** Mean weight-decay penalty (weightDecay/2 · Σ‖kernel‖²) over the epoch's steps; 0 without weight decay. */
+  trainPenalty: z.number().default(0),
   valLoss: z.number(),
   valAuc: z.number().nullable(),
   /** Learning rate used during the epoch. */
@@ -59,6 +63,14 @@ export const ProvenanceImageSchema = z.object({
   label: z.number().int(),
 })
 
+/**
+ * A lung model as a run (or an evaluation) uses it: its content id decides the masks (see `lungModelIdentity`),
+ * its name is for people, its folder is where it was found when the run started.
+ */
+export const LungModelRefSchema = z.object({ modelId: z.string().min(1), name: z.string(), folder: z.string() })
+/** A lung model as a run uses it. */
+export type LungModelRef = z.infer<typeof LungModelRefSchema>
+
 /** What makes the run traceable ("every figure can be traced to the run, the data and the code version"). */
 export const ProvenanceSchema = z.object({
   compositionId: z.string(),
@@ -74,11 +86,13 @@ export const ProvenanceSchema = z.object({
   /** The active TensorFlow.js backend of the worker. */
   backend: z.string(),
   versions: z.object({ app: z.string(), tfjs: z.string(), node: z.string() }),
-  /** Whether the lung mask step ran (`full` preprocessing needs a segmentation model), and which model. */
-  lungMask: z.object({ applied: z.boolean(), modelId: z.string().nullable() }),
+  /** Whether the lung mask step ran (`full` preprocessing), and with which lung model (content id and name). */
+  lungMask: z.object({ applied: z.boolean(), modelId: z.string().nullable(), name: z.string().nullable().default(null) }),
   /** Key of the preprocessing settings in the input cache. */
   preprocessingKey: z.string(),
   parameters: z.number().int(),
+  /** What repeats bit for bit on this backend and thread count (absent in records written before it was recorded). */
+  determinism: DeterminismSchema.nullable().default(null),
 })
 /** What makes a run traceable. */
 export type Provenance = z.infer<typeof ProvenanceSchema>
@@ -104,6 +118,38 @@ export const BestEpochSchema = z.object({
   valLoss: z.number(),
 })
 
+/**
+ * What a run's inputs are made with, fixed when it first starts and kept by every resume, so a run never trains
+ * its later epochs on inputs prepared differently from its first ones (another lung model chosen meanwhile, or the
+ * command line and the app finding different models).
+ */
+export const RunInputsSchema = z.object({
+  /** The lung model of `full` preprocessing; null for `equalize` and `raw`. */
+  lungModel: LungModelRefSchema.nullable(),
+  /** Key of the input settings in the input cache (preprocessing, sizes, lung model). */
+  settingsKey: z.string(),
+})
+/** What a run's inputs are made with. */
+export type RunInputs = z.infer<typeof RunInputsSchema>
+
+/**
+ * The process that trains a run (its lease, in `<runFolder>/owner.json`, renewed by a heartbeat). Another process
+ * on the same data folder (the app beside `cxr train`) shows the run as running there and never resumes, deletes
+ * or marks it interrupted while the lease lives.
+ */
+export const RunOwnerSchema = z.object({
+  pid: z.number().int(),
+  host: z.string(),
+  /** `app` (desktop or browser mode) or `cli`. */
+  kind: z.string(),
+  startedAt: z.string(),
+  heartbeatAt: z.string(),
+  /** True when this process is the owner (false: another process; the record's progress is read from its files). */
+  thisProcess: z.boolean(),
+})
+/** The process that trains a run. */
+export type RunOwner = z.infer<typeof RunOwnerSchema>
+
 /** Everything known about a run: the Runs page's row and detail, and `record.json` on disk. */
 export const RunRecordSchema = z.object({
   id: z.string(),
@@ -122,6 +168,10 @@ export const RunRecordSchema = z.object({
   log: z.array(z.string()),
   /** Folder of the final model (model.json + weights.bin + card.json), once completed. */
   modelFolder: z.string().nullable(),
+  /** Fixed at the first start (null before). */
+  inputs: RunInputsSchema.nullable().default(null),
+  /** Who trains it now, while queued or running (not stored in record.json: read from the lease). */
+  owner: RunOwnerSchema.nullable().default(null),
 })
 /** Everything known about a run. */
 export type RunRecord = z.infer<typeof RunRecordSchema>

@@ -2,11 +2,12 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { exportComposition, paperTableView, parseCompositionSpec } from '@shared/datasets'
 import type { CompositionSpecInput, CountTable } from '@shared/datasets/types'
 import type { CompositionSummary } from '@shared/library/summaries'
-import type { BuiltComposition, CompositionService } from '../../services/datasets/compositionService'
+import type { BuiltComposition } from '../../services/datasets/compositionService'
 import { UsageError, type CliCommand } from '../command'
 import { many, numberFlag, parseStrict } from '../datasets/args'
 import { applyOverrides, customSpec, presetSpec } from '../datasets/composeSpec'
 import { formatComposition, formatCompositionList, type CompositionNotes } from '../datasets/compositionReport'
+import { findComposition } from '../lookup'
 
 const USAGE = `cxr compose --preset NAME --role ROLE=DATASET_ID … [OPTIONS]
        cxr compose --primary ID … [--borrow ID …] [--balance borrow|subsample|none] [OPTIONS]
@@ -89,7 +90,7 @@ export const composeCommand: CliCommand = {
         notes.origin = `rebuilt from ${values.import}`
         notes.extra = [countCheck(text, built.composition.counts)]
       } else if (mode === 'load') {
-        const summary = await findSaved(compositions, values.load!)
+        const summary = await findComposition(compositions, values.load!)
         built = await compositions.load(summary.id)
         notes.origin = `saved as "${summary.name}", ${summary.id}`
       } else {
@@ -130,17 +131,6 @@ export const composeCommand: CliCommand = {
       await library.close()
     }
   },
-}
-
-/** A saved composition by id, id prefix (the list shows 8 characters) or name (the newest of that name). */
-async function findSaved(compositions: CompositionService, given: string): Promise<CompositionSummary> {
-  const list = await compositions.list()
-  const byId = list.filter((c) => c.id === given || c.id.startsWith(given))
-  if (byId.length === 1) return byId[0]
-  if (byId.length > 1) throw new UsageError(`'${given}' matches ${byId.length} compositions; give more of the id`)
-  const byName = list.find((c) => c.name === given)
-  if (byName) return byName
-  throw new Error(`no saved composition '${given}'${list.length ? `; saved: ${list.map((c) => `${c.id.slice(0, 8)} "${c.name}"`).join(', ')}` : ''}`)
 }
 
 async function readText(path: string): Promise<string> {

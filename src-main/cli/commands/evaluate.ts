@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { predictionsToCsv } from '@shared/evaluation/csv'
 import { EvaluationSplitSchema, EvaluationVariantSchema } from '@shared/evaluation/types'
 import { UsageError, parseCommandLine, type CliCommand } from '../command'
+import { findComposition } from '../lookup'
 import { numberOption } from './metrics'
 
 /** `cxr evaluate RUN_ID COMPOSITION_ID`: scores a run on a composition split, stores it, prints the metrics. */
@@ -29,8 +30,11 @@ export const evaluateCommand: CliCommand = {
     if (!variant.success) throw new UsageError(`--variant must be standard or lungs-removed, got '${values.variant}'`)
     const replicates = numberOption(values.replicates, 'replicates', (n) => Number.isInteger(n) && n >= 0, 'a whole number ≥ 0') ?? 1000
     const threshold = numberOption(values.threshold, 'threshold', (n) => n > 0 && n < 1, 'a number between 0 and 1') ?? 0.5
-    const [runId, compositionId] = positionals
-    const evaluation = services().evaluation
+    const app = services()
+    // Runs and compositions by any unique beginning of their ids (as lists show them), compositions also by name.
+    const runId = (await app.runs.get({ runId: positionals[0] })).id
+    const compositionId = (await findComposition(app.compositions, positionals[1])).id
+    const evaluation = app.evaluation
     const record = await evaluation.evaluate({
       runId,
       compositionId,

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { MODEL_CARD_FILE } from '../../services/runs/executeJob'
 import { UsageError, type CliCommand } from '../command'
-import { runsServiceFor } from './train'
 
 /** `cxr predict RUN_ID_OR_MODEL_DIR IMAGE…`: COVID+ probability per image, one tab-separated line each. */
 export const predictCommand: CliCommand = {
@@ -14,7 +13,7 @@ export const predictCommand: CliCommand = {
     const [target, ...imagePaths] = args
     // A missing file is a failure (exit 1), not a usage mistake, as in `cxr compose`/`cxr import`.
     for (const path of imagePaths) if (!existsSync(path)) throw new Error(`no such image: ${path}`)
-    const runs = runsServiceFor(services())
+    const runs = services().runs
     try {
       const predictions = existsSync(join(target, MODEL_CARD_FILE))
         ? await runs.predictFolder(target, imagePaths)

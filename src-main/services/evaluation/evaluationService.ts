@@ -11,6 +11,7 @@ import {
   type EvaluationMatrix,
   type EvaluationRecord,
   type EvaluationSummary,
+  type EvaluationVariant,
   type FeatureSet,
   type MatrixColumn,
   type MatrixRequest,
@@ -18,13 +19,13 @@ import {
   type PredictionRow,
 } from '@shared/evaluation/types'
 import type { LibraryService } from '@shared/library/types'
-import type { RunRecord } from '@shared/runs/record'
+import type { LungModelRef, RunRecord } from '@shared/runs/record'
 import type { RunsService } from '@shared/runs/service'
-import type { LungMaskFunction } from '../runs/inputPipeline'
-import { readModelCard } from '../runs/executeJob'
+import type { InputImage, LungMaskers } from '../inputs'
+import { modelInputSettings, readModelCard } from '../runs/executeJob'
 import { predictProbabilities } from '../runs/trainLoop'
 import { loadLayersModelFromFolder } from '../engine/modelFiles'
-import { splitImages, type CompositionSource } from './compositionImages'
+import { splitImages, type CompositionSource, type SplitImage } from './compositionImages'
 import { createEvaluationStore } from './evaluationStore'
 import { extractFeatures } from './features'
 import { prepareInputs } from './modelInputs'
@@ -33,11 +34,16 @@ import { tsne2d } from './tsne'
 /** Dependencies of the evaluation service. */
 export interface EvaluationDeps {
   dataFolder: string
-  runs: Pick<RunsService, 'get' | 'list'>
+  runs: Pick<RunsService, 'get' | 'list'> & {
+    /** The lung model a run's model was trained with (found by content id), or null when it did not mask. */
+    lungModelOfModel(modelFolder: string): Promise<LungModelRef | null>
+  }
   compositions: CompositionSource
   library: Pick<LibraryService, 'listImages'>
-  /** The lung segmentation (as the runs service gets it): needed by `full` models and by the lungs-removed test. */
-  lungMask?: LungMaskFunction
+  /** The lung model the app uses now: finds the lungs for the lungs-removed test of a run that did not mask. */
+  activeLungModel?: () => Promise<LungModelRef | null>
+  /** This thread's lung models, loaded on demand. */
+  maskers: LungMaskers
   /** Resolves once TensorFlow.js has a backend (the engine's `init`); evaluation runs on this thread. */
   ready?: () => Promise<unknown>
 }
@@ -69,17 +75,27 @@ export function createEvaluationService(deps: EvaluationDeps): EvaluationService
     return record as RunRecord & { modelFolder: string }
   }
 
+  /** A split's inputs made as the run made its own: its preprocessing and the lung model it trained with. */
+  async function inputsOf(run: RunRecord & { modelFolder: string }, card: Awaited<ReturnType<typeof readModelCard>>, images: SplitImage[], variant: EvaluationVariant): Promise<Float32Array> {
+    const settings = modelInputSettings(card)
+    const runLungModel = settings.lungModelId !== null ? await deps.runs.lungModelOfModel(run.modelFolder) : null
+    const other = variant === 'lungs-removed' && !runLungModel ? ((await deps.activeLungModel?.()) ?? null) : null
+    return prepareInputs(images.map(inputImageOf), {
+      dataFolder: deps.dataFolder,
+      settings,
+      masker: runLungModel ? deps.maskers.for(runLungModel) : null,
+      lungsMasker: other ? deps.maskers.for(other) : null,
+      variant,
+    })
+  }
+
   async function evaluate(input: Parameters<EvaluationService['evaluate']>[0]): Promise<EvaluationRecord> {
     const request = EvaluateRequestSchema.parse(input)
     const run = await completedRun(request.runId)
     const images = await splitImages(deps.compositions, deps.library, request.compositionId, request.split)
     const card = await readModelCard(run.modelFolder)
     await deps.ready?.()
-    const inputs = await prepareInputs(
-      images.map((image) => image.path),
-      card,
-      { variant: request.variant, lungMask: deps.lungMask },
-    )
+    const inputs = await inputsOf(run, card, images, request.variant)
     const model = await loadLayersModelFromFolder(run.modelFolder)
     let scores: Float32Array
     try {
@@ -172,21 +188,21 @@ export function createEvaluationService(deps: EvaluationDeps): EvaluationService
     const request = FeaturesRequestSchema.parse(input)
     const run = await completedRun(request.runId)
     const items: FeatureSet['items'] = []
-    const paths: string[] = []
+    const images: SplitImage[] = []
     for (const compositionId of request.compositionIds) {
       // An image in two compositions (a borrowed COVID− set) is kept once: duplicates would pair up in k-NN.
       for (const image of (await splitImages(deps.compositions, deps.library, compositionId, request.split)).slice(0, request.limit)) {
         if (items.some((item) => item.datasetId === image.datasetId && item.imageId === image.imageId)) continue
         items.push({ imageId: image.imageId, datasetId: image.datasetId, patientId: image.patientId, compositionId, label: image.label })
-        paths.push(image.path)
+        images.push(image)
       }
     }
     const card = await readModelCard(run.modelFolder)
     await deps.ready?.()
-    const inputs = await prepareInputs(paths, card, { variant: 'standard', lungMask: deps.lungMask })
+    const inputs = await inputsOf(run, card, images, 'standard')
     const model = await loadLayersModelFromFolder(run.modelFolder)
     try {
-      const values = await extractFeatures(model, inputs, paths.length, card.config.input.crop)
+      const values = await extractFeatures(model, inputs, images.length, card.config.input.crop)
       return { runId: run.id, dimension: values[0]?.length ?? 0, items, values }
     } finally {
       model.dispose()
@@ -225,6 +241,11 @@ export function createEvaluationService(deps: EvaluationDeps): EvaluationService
       return () => listeners.delete(listener)
     },
   }
+}
+
+/** How the input pipeline names a composition image in messages. */
+function inputImageOf(image: SplitImage): InputImage {
+  return { path: image.path, contentHash: image.contentHash, description: `image ${image.imageId} of dataset "${image.datasetId}"` }
 }
 
 /** Table II's "pre-training" column: none, or the datasets the encoder was pre-trained on (through an encoder run). */

@@ -7,19 +7,24 @@ import { saliencyInsideLungs } from '@shared/evaluation/saliency'
 import { createGreyImage, resize } from '@shared/imaging/preprocess'
 import type { DecodedImage } from '@shared/imaging/types'
 import type { InputSize } from '@shared/runs/config'
+import type { LungModelRef } from '@shared/runs/record'
 import type { RunsService } from '@shared/runs/service'
-import { readModelCard } from '../runs/executeJob'
-import { preprocessForModel, type LungMaskFunction } from '../runs/inputPipeline'
+import { createInputPipeline, type LungMaskers } from '../inputs'
+import { hashFile } from '../library/hashing'
+import { modelInputSettings, readModelCard } from '../runs/executeJob'
 import { loadLayersModelFromFolder } from '../engine/modelFiles'
 import { encoderOutput } from './features'
 
 /** Dependencies of {@link createGradCamTool}. */
 export interface GradCamDeps {
-  runs: Pick<RunsService, 'get'>
+  dataFolder: string
+  runs: Pick<RunsService, 'get'> & { lungModelOfModel(modelFolder: string): Promise<LungModelRef | null> }
   /** Decodes a radiograph file (the imaging service's `decodeImageFile`). */
   decode: (path: string) => Promise<DecodedImage>
-  /** The lung segmentation: needed for `full` models, and gives the inside-lungs share when present. */
-  lungMask?: LungMaskFunction
+  /** The lung model the app uses now: gives the inside-lungs share for a run that did not mask. */
+  activeLungModel?: () => Promise<LungModelRef | null>
+  /** This thread's lung models, loaded on demand. */
+  maskers: LungMaskers
   /** Resolves once TensorFlow.js has a backend. */
   ready?: () => Promise<unknown>
 }
@@ -58,20 +63,23 @@ export function createGradCamTool(deps: GradCamDeps): GradCamTool {
       if (run.state !== 'completed' || !run.modelFolder) throw new Error(`run ${runId} has no model to explain: it is ${run.state}`)
       const card = await readModelCard(run.modelFolder)
       const { config } = card
+      const settings = modelInputSettings(card)
       let decoded: DecodedImage
+      let contentHash: string
       try {
         decoded = await deps.decode(imagePath)
+        contentHash = (await hashFile(imagePath)).contentHash
       } catch (error) {
-        throw new Error(`could not decode ${imagePath}: ${(error as Error).message}`)
+        throw new Error(`could not read ${imagePath}: ${(error as Error).message}`)
       }
-      // Decoded once and masked once here (rather than through prepareInputs, which decodes by path), because the
-      // same lung mask serves both the model's input and the inside-lungs share. Same chain as prepareInputs.
-      const useMask = config.preprocessing === 'full' && card.lungMaskModelId !== null
-      if (useMask && !deps.lungMask) throw new Error('this model was trained on lung-masked inputs, and no lung segmentation model is available to mask the image')
-      const mask = deps.lungMask ? await deps.lungMask(decoded) : null
-      if (useMask && mask === null) throw new Error(`the lung model found no lungs in ${imagePath}: it cannot be masked as in training`)
-      const input = preprocessForModel(decoded, config.preprocessing, config.input, useMask ? mask : null)
       await deps.ready?.()
+      // The input through the run's own pipeline (its preprocessing and lung model); the lungs for the
+      // inside-lungs share from the same lung model, or from the one the app uses when the run did not mask.
+      const runLungModel = settings.lungModelId !== null ? await deps.runs.lungModelOfModel(run.modelFolder) : null
+      const masker = runLungModel ? deps.maskers.for(runLungModel) : null
+      const { pixels: input } = await createInputPipeline({ dataFolder: deps.dataFolder, settings, lungMasker: masker }).prepare({ path: imagePath, contentHash, description: 'the image' })
+      const shareModel = runLungModel ?? ((await deps.activeLungModel?.()) ?? null)
+      const mask = shareModel ? await deps.maskers.for(shareModel).mask(decoded) : null
       const model = await loadLayersModelFromFolder(run.modelFolder)
       let cam: { map: Float32Array; size: number; probability: number }
       try {

@@ -2,13 +2,14 @@
  * Installed lung models (the shipped one and those trained in the app) and the user's choice among them,
  * persisted in `<dataFolder>/lung-model.json`.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { LungModelCardSchema, type LungModelCard } from '@shared/lung'
 import type { ActiveLungModel, InstalledLungModel } from '@shared/lung/lungTraining'
+import type { LungModelRef } from '@shared/runs/record'
 import { MODEL_JSON } from '../engine/modelFiles'
-import { MODEL_CARD_JSON } from './model/lungModel'
+import { lungModelIdentity, MODEL_CARD_JSON, type LungModelIdentity } from './model/lungModel'
 import { LungTrainingError } from './training/errors'
 
 /** File in the data folder that remembers the chosen lung model. */
@@ -52,6 +53,10 @@ export interface LungModelRegistry {
   /** The active model's folder from what was last read or written (no I/O), for synchronous wiring. */
   activeFolderNow(): string
   setActiveModel(folder: string): Promise<ActiveLungModel>
+  /** The model the app uses now as a run records it (content id, name, folder); null when none is installed. */
+  activeRef(): Promise<LungModelRef | null>
+  /** The installed model with this content id (shipped or trained, wherever it is now); null when none is. */
+  findRef(modelId: string): Promise<LungModelRef | null>
 }
 
 /**
@@ -154,10 +159,40 @@ export function createLungModelRegistry(dataFolder: string, shippedFolder: () =>
     return activeModel()
   }
 
+  // Content ids hash the weights: remembered per folder until one of its files changes.
+  const identities = new Map<string, { stamp: string; identity: LungModelIdentity }>()
+  async function identityOf(folder: string): Promise<LungModelIdentity | null> {
+    const files = [MODEL_JSON, MODEL_CARD_JSON, 'weights.bin'].map((file) => join(folder, file))
+    if (!existsSync(files[0]) || !existsSync(files[1])) return null
+    const stamp = files.map((file) => (existsSync(file) ? `${statSync(file).size}:${statSync(file).mtimeMs}` : '-')).join('|')
+    const known = identities.get(folder)
+    if (known?.stamp === stamp) return known.identity
+    try {
+      const identity = await lungModelIdentity(folder)
+      identities.set(folder, { stamp, identity })
+      return identity
+    } catch {
+      return null
+    }
+  }
+  const refOf = (identity: LungModelIdentity): LungModelRef => ({ modelId: identity.modelId, name: identity.card.name, folder: identity.folder })
+
   return {
     models,
     activeModel,
     setActiveModel,
     activeFolderNow: () => lastActive ?? shippedFolder(),
+    async activeRef() {
+      const identity = await identityOf((await activeModel()).folder)
+      return identity ? refOf(identity) : null
+    },
+    async findRef(modelId) {
+      const folders = [shippedFolder(), ...(await models()).map((model) => model.folder)]
+      for (const folder of new Set(folders)) {
+        const identity = await identityOf(folder)
+        if (identity?.modelId === modelId) return refOf(identity)
+      }
+      return null
+    },
   }
 }

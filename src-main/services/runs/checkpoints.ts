@@ -72,11 +72,25 @@ export async function loadWeightsInto(model: tf.LayersModel, folder: string, par
 }
 
 /**
- * Optimizer slots (momentum, Adam moments and step count) as one Float32 file plus a JSON manifest. tfjs
- * optimizers match slots to variables by position, not name, so the manifest keeps the order.
+ * Scalars an optimizer keeps outside `getWeights`. tfjs's Adam tracks β₁ᵗ and β₂ᵗ as running products
+ * (accBeta ← accBeta·β each step) but `setWeights` recomputes them as pow(β, t + 1), which differs in the last
+ * bits: a resumed run then takes slightly different steps from the uninterrupted one. They are saved and put back
+ * exactly.
+ */
+const HIDDEN_SCALARS = ['accBeta1', 'accBeta2'] as const
+const HIDDEN_PREFIX = 'cxr:'
+
+function hiddenScalars(optimizer: tf.Optimizer): { name: string; variable: tf.Variable }[] {
+  const fields = optimizer as unknown as Record<string, unknown>
+  return HIDDEN_SCALARS.flatMap((name) => (fields[name] instanceof tf.Variable ? [{ name, variable: fields[name] as tf.Variable }] : []))
+}
+
+/**
+ * Optimizer slots (momentum, Adam moments and step count, Adam's β powers) as one Float32 file plus a JSON
+ * manifest. tfjs optimizers match slots to variables by position, not name, so the manifest keeps the order.
  */
 async function saveOptimizer(optimizer: tf.Optimizer, folder: string): Promise<void> {
-  const named = await optimizer.getWeights()
+  const named = [...(await optimizer.getWeights()), ...hiddenScalars(optimizer).map(({ name, variable }) => ({ name: `${HIDDEN_PREFIX}${name}`, tensor: variable as tf.Tensor }))]
   const manifest = named.map(({ name, tensor }) => ({ name, shape: tensor.shape, dtype: tensor.dtype }))
   const parts = await Promise.all(named.map(({ tensor }) => tensor.data()))
   const total = parts.reduce((sum, part) => sum + part.length, 0)
@@ -106,7 +120,12 @@ export async function loadOptimizer(optimizer: tf.Optimizer, folder: string): Pr
     offset += size
     return { name, tensor }
   })
-  await optimizer.setWeights(named)
+  const slots = named.filter(({ name }) => !name.startsWith(HIDDEN_PREFIX))
+  await optimizer.setWeights(slots)
+  for (const { name, variable } of hiddenScalars(optimizer)) {
+    const saved = named.find((entry) => entry.name === `${HIDDEN_PREFIX}${name}`)
+    if (saved) variable.assign(saved.tensor)
+  }
   // setWeights copies each into a fresh variable.
   for (const { tensor } of named) tensor.dispose()
   return true

@@ -6,12 +6,16 @@ import type { RunConfig } from '@shared/runs/config'
 import { RunConfigSchema } from '@shared/runs/config'
 import type { EpochMetrics, Provenance, RunProgress } from '@shared/runs/record'
 import type { Prediction, RunEstimate } from '@shared/runs/service'
+import { determinismOf } from '@shared/runs/determinism'
+import type { EngineReport } from '@shared/system/engineTypes'
 import { countTrainableParameters } from '../engine/models/classifier'
 import { loadLayersModelFromFolder, saveLayersModel } from '../engine/modelFiles'
+import { createInputPipeline, createLungMasker, inputSettingsKey, type InputPipeline, type InputSettings } from '../inputs'
+import { hashFile } from '../library/hashing'
 import { hasCheckpoint, loadOptimizer, loadWeightsInto, readCheckpointState, saveCheckpoint } from './checkpoints'
 import type { DataPlan, PlannedImage } from './dataPlan'
-import { inputSettingsKey, loadPlanInputs, preprocessForModel, type InputSettings, type LungMaskFunction } from './inputPipeline'
 import { buildClassifier, buildEncoder } from './models'
+import { loadPlanInputs } from './planInputs'
 import type { EstimateJob, JobResult, PredictJob, RecordPatch, TrainJob, WorkerJob } from './protocol'
 import { stepsPerEpoch } from './random'
 import { RunFailure } from './runFailure'
@@ -26,7 +30,6 @@ import {
   type PhaseSettings,
   type TensorSet,
 } from './trainLoop'
-import { decodeImageFile } from '../imaging/index'
 
 /** What a job reports, and how it is stopped: the worker wires these to messages, in-process callers to functions. */
 export interface JobIo {
@@ -36,10 +39,9 @@ export interface JobIo {
   patch(patch: RecordPatch): void
   /** Each step's item indices (tests compare batch sequences across a resume). */
   batch?(phase: string, epoch: number, step: number, indices: readonly number[]): void
-  lungMask?: LungMaskFunction
   shouldStop(): boolean
-  /** The active backend's name, for the provenance. */
-  backend: string
+  /** The engine this job runs on (its backend and threads go into the provenance). */
+  engine: Pick<EngineReport, 'active' | 'onednn' | 'wasm'>
 }
 
 /** Identifies a model folder as a COVID classifier written by a run. */
@@ -67,30 +69,40 @@ export function executeJob(job: WorkerJob, io: JobIo): Promise<JobResult> {
 async function executeTrain(job: TrainJob, io: JobIo): Promise<JobResult> {
   const { config, runFolder } = job
   const began = performance.now()
-  const lungMask = config.preprocessing === 'full' && job.lungMask ? io.lungMask : undefined
-  if (config.preprocessing === 'full' && !lungMask) {
-    io.log('lung mask step skipped: no lung segmentation model is installed; inputs are equalized and normalised only')
-  }
-  const settings: InputSettings = { preprocessing: config.preprocessing, input: config.input, lungMaskModelId: lungMask ? job.lungMaskModelId : null }
+  const masker = job.lungModel ? createLungMasker(job.lungModel) : null
+  const settings: InputSettings = { preprocessing: config.preprocessing, input: config.input, lungModelId: job.lungModel?.modelId ?? null }
   const preparing = (done: number, total: number) =>
     io.progress({ phase: 'preparing', epoch: 0, epochs: 1, step: done, stepsPerEpoch: total, imagesPerSecond: 0, etaSeconds: null, loss: null })
-  const loadOptions = { dataFolder: job.dataFolder, settings, lungMask, log: io.log, shouldStop: io.shouldStop, onImage: preparing }
   let finetuneInputs, pretrainInputs
   try {
-    finetuneInputs = await loadPlanInputs(job.finetune, loadOptions)
-    pretrainInputs = job.pretrain ? await loadPlanInputs(job.pretrain, loadOptions) : null
+    let pipeline: InputPipeline
+    try {
+      pipeline = createInputPipeline({ dataFolder: job.dataFolder, settings, lungMasker: masker, log: io.log })
+    } catch (error) {
+      throw new RunFailure((error as Error).message)
+    }
+    const loadOptions = { shouldStop: io.shouldStop, onImage: preparing }
+    finetuneInputs = await loadPlanInputs(job.finetune, pipeline, loadOptions)
+    pretrainInputs = job.pretrain ? await loadPlanInputs(job.pretrain, pipeline, loadOptions) : null
   } catch (error) {
     if (io.shouldStop() && error instanceof RunFailure) return { kind: 'train', outcome: 'cancelled' }
     throw error
+  } finally {
+    // The U-Net is only needed while preparing: free it before the classifier takes the memory.
+    masker?.dispose()
   }
   const prepareSeconds = (performance.now() - began) / 1000
-  io.log(`inputs ready in ${prepareSeconds.toFixed(1)} s: ${finetuneInputs.cached + (pretrainInputs?.cached ?? 0)} from the cache, ${finetuneInputs.prepared + (pretrainInputs?.prepared ?? 0)} prepared`)
+  const unmasked = finetuneInputs.unmasked + (pretrainInputs?.unmasked ?? 0)
+  io.log(
+    `inputs ready in ${prepareSeconds.toFixed(1)} s: ${finetuneInputs.cached + (pretrainInputs?.cached ?? 0)} from the cache, ${finetuneInputs.prepared + (pretrainInputs?.prepared ?? 0)} prepared` +
+      (job.lungModel ? `, lungs masked by "${job.lungModel.name}" (${job.lungModel.modelId})${unmasked > 0 ? `; ${unmasked} prepared now had no lungs found and are unmasked` : ''}` : ''),
+  )
 
   const encoder = buildEncoder(config)
   const model = buildClassifier(encoder, config, 1)
   io.patch({
     prepareSeconds,
-    provenance: provenanceOf(job, io.backend, settings, lungMask !== undefined, countTrainableParameters(model)),
+    provenance: provenanceOf(job, io.engine, settings, countTrainableParameters(model)),
   })
 
   const trainBegan = performance.now()
@@ -157,14 +169,16 @@ async function executeTrain(job: TrainJob, io: JobIo): Promise<JobResult> {
           baseWidth: config.baseWidth ?? null,
           input: config.input,
           preprocessing: config.preprocessing,
-          lungMaskModelId: settings.lungMaskModelId,
+          lungMaskModelId: settings.lungModelId,
+          lungModel: job.lungModel ? { modelId: job.lungModel.modelId, name: job.lungModel.name } : null,
           output: 'sigmoid probability of COVID+',
           best,
           config,
           compositionId: job.finetune.compositionId,
           compositionHash: job.finetune.compositionHash,
           weightsSha256: saved.weightsSha256,
-          backend: io.backend,
+          backend: io.engine.active,
+          determinism: determinismOf(io.engine),
           versions: { app: job.appVersion, tfjs: tf.version.tfjs, node: process.versions.node },
         },
         null,
@@ -237,7 +251,7 @@ function hooksFor(phase: 'pretrain' | 'finetune', dir: string, model: tf.LayersM
     },
     onEpoch: (metrics) => {
       io.epoch(metrics)
-      io.log(`${phase} epoch ${metrics.epoch + 1}: train loss ${metrics.trainLoss.toFixed(4)}, val loss ${metrics.valLoss.toFixed(4)}, val AUC ${metrics.valAuc?.toFixed(3) ?? 'undefined (one class)'}`)
+      io.log(`${phase} epoch ${metrics.epoch + 1}: train loss ${metrics.trainLoss.toFixed(4)}${metrics.trainPenalty > 0 ? ` (+ weight-decay penalty ${metrics.trainPenalty.toFixed(4)})` : ''}, val loss ${metrics.valLoss.toFixed(4)}, val AUC ${metrics.valAuc?.toFixed(3) ?? 'undefined (one class)'}`)
     },
     saveLast: (state) => saveCheckpoint(join(dir, 'last'), model, optimizer, state as unknown as Record<string, unknown>),
     saveBest: (state) => saveCheckpoint(join(dir, 'best'), model, null, { epoch: state.best?.epoch ?? state.epoch }),
@@ -245,7 +259,7 @@ function hooksFor(phase: 'pretrain' | 'finetune', dir: string, model: tf.LayersM
   }
 }
 
-function provenanceOf(job: TrainJob, backend: string, settings: InputSettings, masked: boolean, parameters: number): Provenance {
+function provenanceOf(job: TrainJob, engine: JobIo['engine'], settings: InputSettings, parameters: number): Provenance {
   const images = (plan: DataPlan | null) =>
     (plan?.images ?? []).map((image: PlannedImage) => ({ imageId: image.imageId, datasetId: image.datasetId, contentHash: image.contentHash, split: image.split, label: image.label }))
   return {
@@ -255,40 +269,69 @@ function provenanceOf(job: TrainJob, backend: string, settings: InputSettings, m
     pretrainImages: images(job.pretrain),
     encoderFromRunId: job.config.pretraining.kind === 'run' ? job.config.pretraining.runId : null,
     seed: job.config.seed,
-    backend,
+    backend: engine.active,
     versions: { app: job.appVersion, tfjs: tf.version.tfjs, node: process.versions.node },
-    lungMask: { applied: masked, modelId: masked ? settings.lungMaskModelId : null },
+    lungMask: { applied: job.lungModel !== null, modelId: job.lungModel?.modelId ?? null, name: job.lungModel?.name ?? null },
     preprocessingKey: inputSettingsKey(settings),
     parameters,
+    determinism: determinismOf(engine),
   }
 }
 
+/** What a run's model card says about how to feed the model. */
+export interface ModelCardInputs {
+  config: RunConfig
+  /** Content id of the lung model the run masked with; null when it did not mask. */
+  lungMaskModelId: string | null
+  /** That lung model's name, when the card records it. */
+  lungModelName: string | null
+}
+
 /** Reads a model folder's card (written at the end of a run). */
-export async function readModelCard(modelFolder: string): Promise<{ config: RunConfig; lungMaskModelId: string | null }> {
+export async function readModelCard(modelFolder: string): Promise<ModelCardInputs> {
   const file = join(modelFolder, MODEL_CARD_FILE)
   if (!existsSync(file)) throw new RunFailure(`${modelFolder} is not a run's model folder: ${MODEL_CARD_FILE} is missing`)
-  const card = JSON.parse(await readFile(file, 'utf8')) as { format?: string; config?: unknown; lungMaskModelId?: string | null }
+  const card = JSON.parse(await readFile(file, 'utf8')) as { format?: string; config?: unknown; lungMaskModelId?: string | null; lungModel?: { name?: string } | null }
   if (card.format !== MODEL_CARD_FORMAT) throw new RunFailure(`${file} is not a COVID classifier card (format ${String(card.format)})`)
-  return { config: RunConfigSchema.parse(card.config), lungMaskModelId: card.lungMaskModelId ?? null }
+  return { config: RunConfigSchema.parse(card.config), lungMaskModelId: card.lungMaskModelId ?? null, lungModelName: card.lungModel?.name ?? null }
+}
+
+/**
+ * The input settings a saved model was trained with. A `full` run from before lung models were required may have
+ * trained unmasked (no model was installed then): its inputs were equalized only, and are prepared that way.
+ */
+export function modelInputSettings(card: ModelCardInputs): InputSettings {
+  const { preprocessing, input } = card.config
+  if (preprocessing === 'full' && card.lungMaskModelId === null) return { preprocessing: 'equalize', input, lungModelId: null }
+  return { preprocessing, input, lungModelId: preprocessing === 'full' ? card.lungMaskModelId : null }
 }
 
 async function executePredict(job: PredictJob, io: JobIo): Promise<Prediction[]> {
-  const { config, lungMaskModelId } = await readModelCard(job.modelFolder)
-  const useMask = config.preprocessing === 'full' && lungMaskModelId !== null
-  if (useMask && (!job.lungMask || !io.lungMask)) throw new RunFailure('this model was trained on lung-masked inputs, and no lung segmentation model is available to mask new images')
-  if (useMask && job.lungMaskModelId !== lungMaskModelId) io.log(`the lung model differs from the one used in training (${lungMaskModelId}); predictions may shift`)
-  const size = config.input.crop
+  const card = await readModelCard(job.modelFolder)
+  const settings = modelInputSettings(card)
+  if (settings.lungModelId !== null && job.lungModel?.modelId !== settings.lungModelId) {
+    throw new RunFailure(`this model was trained on lungs masked by the lung model ${card.lungModelName ? `"${card.lungModelName}" ` : ''}(${settings.lungModelId}), which is not installed here: install it to predict as in training`)
+  }
+  const masker = settings.lungModelId !== null && job.lungModel ? createLungMasker(job.lungModel) : null
+  const size = settings.input.crop
   const area = size * size
   const images = new Float32Array(job.imagePaths.length * area)
-  for (const [index, path] of job.imagePaths.entries()) {
-    let decoded
-    try {
-      decoded = await decodeImageFile(path)
-    } catch (error) {
-      throw new RunFailure(`could not read ${path}: ${(error as Error).message}`)
+  try {
+    const pipeline = createInputPipeline({ dataFolder: job.dataFolder, settings, lungMasker: masker, log: io.log })
+    for (const [index, path] of job.imagePaths.entries()) {
+      let contentHash: string
+      try {
+        contentHash = (await hashFile(path)).contentHash
+      } catch {
+        throw new RunFailure(`could not read ${path}: the file is missing or unreadable`)
+      }
+      const { pixels } = await pipeline.prepare({ path, contentHash, description: 'the image' }).catch((error: Error) => {
+        throw new RunFailure(error.message)
+      })
+      images.set(pixels, index * area)
     }
-    const mask = useMask && io.lungMask ? await io.lungMask(decoded) : null
-    images.set(preprocessForModel(decoded, config.preprocessing, config.input, mask), index * area)
+  } finally {
+    masker?.dispose()
   }
   const model = await loadLayersModelFromFolder(job.modelFolder)
   try {
@@ -337,7 +380,7 @@ async function executeEstimate(job: EstimateJob, io: JobIo): Promise<RunEstimate
   const validationImages = job.validationImages.finetune * config.epochs + (config.pretraining.kind === 'train' ? job.validationImages.pretrain * config.pretraining.epochs : 0)
   // A forward pass costs about a third of a training step (forward + two backward convolutions per layer).
   const totalSeconds = steps * secondsPerStep + (validationImages / batch) * (secondsPerStep / 3)
-  io.log(`estimate: ${secondsPerStep.toFixed(2)} s per step of ${batch} on ${io.backend}`)
-  return { backend: io.backend, secondsPerStep, trainingImages: job.trainImages.finetune * config.epochs, totalSeconds }
+  io.log(`estimate: ${secondsPerStep.toFixed(2)} s per step of ${batch} on ${io.engine.active}`)
+  return { backend: io.engine.active, secondsPerStep, trainingImages: job.trainImages.finetune * config.epochs, totalSeconds }
 }
 

@@ -1,6 +1,5 @@
-import type { DecodedImage } from '@shared/imaging/types'
 import type { RunConfig } from '@shared/runs/config'
-import type { EpochMetrics, Provenance, RunProgress, RunRecord } from '@shared/runs/record'
+import type { EpochMetrics, LungModelRef, Provenance, RunProgress, RunRecord } from '@shared/runs/record'
 import type { Prediction, RunEstimate } from '@shared/runs/service'
 import type { BackendPreference, EngineReport } from '@shared/system/engineTypes'
 import type { DataPlan, FinetunePlan } from './dataPlan'
@@ -27,9 +26,11 @@ export interface TrainJob {
   pretrain: DataPlan | null
   /** `encoder/` folder of the run named by `pretraining: { kind: 'run' }`. */
   encoderFolder: string | null
-  /** True when the main thread can make lung masks (it answers `mask-request`s). */
-  lungMask: boolean
-  lungMaskModelId: string | null
+  /**
+   * The lung model `full` preprocessing masks with: fixed when the run first started and kept by every resume
+   * (null for `equalize` and `raw`). The worker loads it itself and checks its content id.
+   */
+  lungModel: LungModelRef | null
   appVersion: string
 }
 
@@ -39,8 +40,8 @@ export interface PredictJob {
   modelFolder: string
   imagePaths: string[]
   dataFolder: string
-  lungMask: boolean
-  lungMaskModelId: string | null
+  /** The lung model the run trained with (found by the content id on its model card), when it masked. */
+  lungModel: LungModelRef | null
 }
 
 /** Time a few training steps of a configuration. */
@@ -75,7 +76,6 @@ export type JobResult =
 export type ToWorker =
   | { type: 'job'; job: WorkerJob; backend: WorkerBackend }
   | { type: 'cancel' }
-  | { type: 'mask-result'; requestId: number; mask: Float32Array | null; error: string | null }
 
 /** Worker → main. */
 export type FromWorker =
@@ -84,7 +84,6 @@ export type FromWorker =
   | { type: 'epoch'; metrics: EpochMetrics }
   | { type: 'patch'; patch: RecordPatch }
   | { type: 'batch'; phase: string; epoch: number; step: number; indices: number[] }
-  | { type: 'mask-request'; requestId: number; image: DecodedImage }
   | { type: 'result'; result: JobResult }
   /** `failure`: a RunFailure (reason shown as is); `error`: anything else (message and stack for the log). */
   | { type: 'failed'; reason: string; expected: boolean; stack: string | null }

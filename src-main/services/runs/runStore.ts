@@ -15,6 +15,10 @@ export interface RunStore {
   newId(now?: Date): string
   write(record: RunRecord): Promise<void>
   readAll(): Promise<{ records: RunRecord[]; problems: string[] }>
+  /** Ids of the run folders that hold a record. */
+  listIds(): Promise<string[]>
+  /** One record; rejects when missing or unreadable. */
+  read(runId: string): Promise<RunRecord>
   appendLog(runId: string, line: string): Promise<void>
   remove(runId: string): Promise<void>
 }
@@ -54,6 +58,14 @@ export function createRunStore(dataFolder: string): RunStore {
         }
       }
       return { records, problems }
+    },
+    async listIds() {
+      if (!existsSync(folder)) return []
+      const entries = await readdir(folder, { withFileTypes: true })
+      return entries.filter((entry) => entry.isDirectory() && existsSync(join(folder, entry.name, 'record.json'))).map((entry) => entry.name)
+    },
+    async read(runId) {
+      return RunRecordSchema.parse(JSON.parse(await readFile(join(runFolder(runId), 'record.json'), 'utf8')))
     },
     async appendLog(runId, line) {
       await mkdir(runFolder(runId), { recursive: true })

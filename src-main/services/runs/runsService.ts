@@ -1,32 +1,45 @@
+import { existsSync, statSync } from 'node:fs'
+import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { RunConfigSchema, type RunConfig, type RunConfigInput } from '@shared/runs/config'
 import type { RunChangeEvent, RunProgressEvent } from '@shared/runs/events'
-import { RECORD_LOG_LINES, RESUMABLE_STATES, type RunRecord, type RunState } from '@shared/runs/record'
+import { RECORD_LOG_LINES, RESUMABLE_STATES, type LungModelRef, type RunRecord, type RunState } from '@shared/runs/record'
 import { PredictRequestSchema, RunIdRequestSchema, type Prediction, type RunEstimate, type RunsService } from '@shared/runs/service'
+import { inputSettingsKey } from '../inputs'
 import { planFinetune, planPretrain, type DataPlan, type RunsLibrary } from './dataPlan'
-import { executeJob, type JobIo } from './executeJob'
-import type { LungMaskFunction } from './inputPipeline'
+import { executeJob, modelInputSettings, readModelCard, type JobIo } from './executeJob'
 import type { FromWorker, JobResult, TrainJob, WorkerBackend, WorkerJob } from './protocol'
 import { RunFailure } from './runFailure'
+import { CANCEL_REQUEST_FILE, createLeaseKeeper, describeHolder, HEARTBEAT_MS, isLeaseAlive, ownerOf, readLease, type LeaseKeeper } from './runLease'
 import { createRunStore } from './runStore'
 import { defaultWorkerEntry, launchJob, WorkerCrash, type JobHandle, type WorkerEntry } from './workerHost'
 
 /** Where jobs run: a worker thread (the app, the CLI), or this thread on its current tf backend (tests). */
 export type RunExecution = { kind: 'worker'; entry?: WorkerEntry } | { kind: 'in-process' }
 
+/** The lung models a run can mask with: the one the app uses now, and any installed one by its content id. */
+export interface RunLungModels {
+  /** The lung model the app uses now; null when none is installed. */
+  active(): Promise<LungModelRef | null>
+  /** An installed lung model with this content id (wherever it is now), or null when none is. */
+  find(modelId: string): Promise<LungModelRef | null>
+}
+
 /** Dependencies of the runs service. */
 export interface RunsDeps {
   dataFolder: string
   library: RunsLibrary
-  /** Makes a lung mask for a decoded image (the U-Net of services/segmentation); absent: `full` runs unmasked and say so. */
-  lungMask?: LungMaskFunction
-  /** Identifies the lung model (e.g. its weights hash), for the input cache key and the provenance. */
-  lungMaskModelId?: string | null
+  /** Lung models for `full` preprocessing; absent: `full` runs are refused (nothing could mask them). */
+  lungModels?: RunLungModels
   /** The backend preference the worker climbs from (the engine's setting); default `auto`. */
   backend?: () => WorkerBackend
   execution?: RunExecution
   appVersion?: string
+  /** Which program this is (`app` or `cli`): another process names it when it finds a run owned by this one. */
+  ownerKind?: string
+  /** How often runs owned by other processes are re-read (default: the owners' heartbeat interval). */
+  pollIntervalMs?: number
   /** Observes every worker message (tests read batch sequences from it). */
   onWorkerMessage?: (runId: string | null, message: FromWorker) => void
 }
@@ -39,20 +52,32 @@ export interface RunsServiceImpl extends RunsService {
   predictFolder(modelFolder: string, imagePaths: string[]): Promise<Prediction[]>
   /** Ends the running worker at once, as a crash would: the run becomes `failed` and resumable. */
   terminateActive(): Promise<void>
+  /** The lung model a completed run's model was trained with (for evaluation and Grad-CAM), or null when it did not mask. */
+  lungModelOfModel(modelFolder: string): Promise<LungModelRef | null>
 }
 
 /** A terminal state: `waitForRun` resolves on these. */
 const SETTLED: readonly RunState[] = ['completed', 'failed', 'cancelled', 'interrupted']
 
+/** A request the user can fix: shown as it is. */
+class RunsError extends Error {
+  override name = 'RunsError'
+}
+
 /**
- * Creates the runs service: records under `<dataFolder>/runs`, one run at a time (the CPU is shared with the
- * UI and other jobs; two trainings would each run at half speed and hold twice the memory). Runs that were
- * running or queued when the app stopped are marked `interrupted` when the service starts.
+ * Creates the runs service: records under `<dataFolder>/runs`, one run at a time in this process (the CPU is
+ * shared with the UI and other jobs; two trainings would each run at half speed and hold twice the memory).
+ * Every queued or running run is leased by the process that trains it (see runLease.ts): runs of another process
+ * on the same data folder are shown with their live progress and left alone; runs whose process died are marked
+ * `interrupted` and can be resumed here.
  */
 export function createRunsService(deps: RunsDeps): RunsServiceImpl {
   const store = createRunStore(deps.dataFolder)
   const execution = deps.execution ?? { kind: 'worker' }
+  const leases: LeaseKeeper = createLeaseKeeper(deps.ownerKind ?? 'app')
   const records = new Map<string, RunRecord>()
+  /** record.json modification times of runs this process does not own, to notice their changes. */
+  const foreignSeen = new Map<string, number>()
   const queue: string[] = []
   const progressListeners = new Set<(event: RunProgressEvent) => void>()
   const changeListeners = new Set<(event: RunChangeEvent) => void>()
@@ -60,32 +85,156 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
   let active: { runId: string; handle: JobHandle } | null = null
   let closed = false
   let writes = Promise.resolve()
-  const ready = load()
+  let polling: NodeJS.Timeout | null = null
+  let pollRunning = false
+  const ready = load().then(() => {
+    polling = setInterval(() => void poll(), deps.pollIntervalMs ?? HEARTBEAT_MS)
+    polling.unref()
+  })
 
   async function load(): Promise<void> {
     const { records: found, problems } = await store.readAll()
     for (const problem of problems) console.warn(`runs: skipped an unreadable record: ${problem}`)
     for (const record of found) {
-      if (record.state === 'running' || record.state === 'queued') {
-        record.state = 'interrupted'
-        record.progress = null
-        record.resumable = true
-        record.log = [...record.log, `${new Date().toISOString()} interrupted: the app stopped while the run was ${record.state}`].slice(-RECORD_LOG_LINES)
-        await store.write(record)
-      }
       records.set(record.id, record)
+      await adoptOrInterrupt(record)
+    }
+  }
+
+  /**
+   * A record found on disk: left to its owner when another live process holds it, otherwise (queued or running
+   * with no live owner: the process stopped) marked interrupted, under a lease so two processes never both do it.
+   */
+  async function adoptOrInterrupt(record: RunRecord): Promise<void> {
+    const folder = store.runFolder(record.id)
+    if (record.state !== 'running' && record.state !== 'queued') {
+      record.owner = null
+      return
+    }
+    if (leases.holds(folder)) return
+    const lease = await readLease(folder)
+    if (lease && isLeaseAlive(lease) && lease.instanceId !== leases.instanceId) {
+      record.owner = ownerOf(lease, leases.instanceId)
+      record.progress = lease.progress
+      noteForeign(record.id)
+      return
+    }
+    const taken = await leases.acquire(folder)
+    if (!taken.acquired) {
+      record.owner = ownerOf(taken.holder, leases.instanceId)
+      noteForeign(record.id)
+      return
+    }
+    try {
+      const previous = record.state
+      record.state = 'interrupted'
+      record.progress = null
+      record.resumable = true
+      record.owner = null
+      record.log = [...record.log, `${new Date().toISOString()} interrupted: the program that was ${previous === 'running' ? 'training' : 'about to train'} it stopped`].slice(-RECORD_LOG_LINES)
+      await store.write(record)
+      foreignSeen.delete(record.id)
+    } finally {
+      await leases.release(folder)
+    }
+  }
+
+  function noteForeign(runId: string): void {
+    const file = join(store.runFolder(runId), 'record.json')
+    foreignSeen.set(runId, existsSync(file) ? statSync(file).mtimeMs : 0)
+  }
+
+  /**
+   * Follows runs of other processes: their progress (from the lease's heartbeat), record changes (epochs, the
+   * final state), runs they created or deleted, and owners that died (their runs become interrupted).
+   */
+  async function poll(): Promise<void> {
+    if (pollRunning || closed) return
+    pollRunning = true
+    try {
+      if (active && existsSync(join(store.runFolder(active.runId), CANCEL_REQUEST_FILE))) {
+        const record = records.get(active.runId)
+        await rm(join(store.runFolder(active.runId), CANCEL_REQUEST_FILE), { force: true })
+        if (record) log(record, 'cancel requested by another program: stopping after the current step')
+        active.handle.cancel()
+      }
+      const onDisk = new Set(await store.listIds())
+      for (const runId of onDisk) {
+        if (records.has(runId)) continue
+        const record = await store.read(runId).catch(() => null)
+        if (!record) continue
+        records.set(runId, record)
+        await adoptOrInterrupt(record)
+        emitChange(record, 'created')
+      }
+      for (const [runId, record] of [...records]) {
+        const folder = store.runFolder(runId)
+        if (leases.holds(folder)) continue
+        if (!onDisk.has(runId)) {
+          // Deleted by another process.
+          records.delete(runId)
+          foreignSeen.delete(runId)
+          emitChange(record, 'deleted')
+          continue
+        }
+        if (!foreignSeen.has(runId)) continue
+        const file = join(folder, 'record.json')
+        const modified = existsSync(file) ? statSync(file).mtimeMs : 0
+        if (modified !== foreignSeen.get(runId)) {
+          const fresh = await store.read(runId).catch(() => null)
+          if (fresh) {
+            const before = record.state
+            const epochs = record.history.length
+            Object.assign(record, fresh)
+            foreignSeen.set(runId, modified)
+            for (const metrics of record.history.slice(epochs)) emitChange(record, 'epoch', metrics)
+            if (record.state !== before) {
+              emitChange(record, 'state')
+              if (SETTLED.includes(record.state)) settleWaiters(record)
+            }
+          }
+        }
+        if (record.state === 'running' || record.state === 'queued') {
+          const lease = await readLease(folder)
+          if (lease && isLeaseAlive(lease)) {
+            record.owner = ownerOf(lease, leases.instanceId)
+            if (lease.progress && JSON.stringify(lease.progress) !== JSON.stringify(record.progress)) {
+              record.progress = lease.progress
+              for (const listener of progressListeners) listener({ runId, progress: lease.progress })
+            }
+          } else {
+            await adoptOrInterrupt(record)
+            if ((record.state as RunState) === 'interrupted') {
+              emitChange(record, 'state')
+              settleWaiters(record)
+            }
+          }
+        } else {
+          record.owner = null
+          foreignSeen.delete(runId)
+        }
+      }
+    } catch (error) {
+      console.warn(`runs: could not follow runs of other programs: ${(error as Error).message}`)
+    } finally {
+      pollRunning = false
     }
   }
 
   function persist(record: RunRecord): Promise<void> {
     // Writes are chained so two quick changes never interleave on disk.
-    const snapshot = structuredClone(record)
+    const snapshot = structuredClone({ ...record, owner: null, progress: record.state === 'running' ? record.progress : null })
     writes = writes.then(() => store.write(snapshot)).catch((error) => console.warn(`runs: could not write ${record.id}: ${(error as Error).message}`))
     return writes
   }
 
   function emitChange(record: RunRecord, kind: RunChangeEvent['kind'], metrics: RunChangeEvent['metrics'] = null): void {
     for (const listener of changeListeners) listener({ runId: record.id, kind, state: kind === 'deleted' ? null : record.state, metrics })
+  }
+
+  function settleWaiters(record: RunRecord): void {
+    for (const resolve of waiters.get(record.id) ?? []) resolve(structuredClone(record))
+    waiters.delete(record.id)
   }
 
   function log(record: RunRecord, line: string): void {
@@ -102,17 +251,40 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
     if (state === 'running') record.timings.startedAt ??= new Date().toISOString()
     if (SETTLED.includes(state)) record.timings.finishedAt = new Date().toISOString()
     await persist(record)
-    emitChange(record, 'state')
+    const folder = store.runFolder(record.id)
     if (SETTLED.includes(state)) {
-      for (const resolve of waiters.get(record.id) ?? []) resolve(structuredClone(record))
-      waiters.delete(record.id)
+      await writes
+      await leases.release(folder)
+      record.owner = null
+    } else {
+      record.owner = await ownerNow(folder)
     }
+    emitChange(record, 'state')
+    if (SETTLED.includes(state)) settleWaiters(record)
+  }
+
+  async function ownerNow(folder: string): Promise<RunRecord['owner']> {
+    const lease = await readLease(folder)
+    return lease ? ownerOf(lease, leases.instanceId) : null
   }
 
   function requireRecord(runId: string): RunRecord {
     const record = records.get(runId)
-    if (!record) throw new Error(`no run ${runId}`)
-    return record
+    if (record) return record
+    // Any unique beginning of an id (lists show 8 characters of it) names the run too.
+    const matches = [...records.keys()].filter((id) => id.startsWith(runId) || id.replace(/^run-/, '').startsWith(runId))
+    if (matches.length === 1) return records.get(matches[0])!
+    if (matches.length > 1) throw new RunsError(`"${runId}" could be any of ${matches.length} runs (${matches.slice(0, 3).join(', ')}…): give more of the id`)
+    throw new RunsError(`there is no run "${runId}"`)
+  }
+
+  /** Takes the run's lease, or says which program holds it. */
+  async function lease(record: RunRecord, action: string): Promise<void> {
+    const taken = await leases.acquire(store.runFolder(record.id))
+    if (!taken.acquired) {
+      record.owner = ownerOf(taken.holder, leases.instanceId)
+      throw new RunsError(`${nameOf(record)} is being trained by ${describeHolder(taken.holder)}; it cannot be ${action} from here until it stops there (cancel it there, or wait for it to finish)`)
+    }
   }
 
   function startJob(job: WorkerJob, onMessage: (message: FromWorker) => void, runId: string | null): JobHandle {
@@ -121,17 +293,16 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
       onMessage(message)
     }
     if (execution.kind === 'worker') {
-      return launchJob(execution.entry ?? defaultWorkerEntry(), job, deps.backend?.() ?? { preference: 'auto', source: 'default' }, route, deps.lungMask)
+      return launchJob(execution.entry ?? defaultWorkerEntry(), job, deps.backend?.() ?? { preference: 'auto', source: 'default' }, route)
     }
     let cancelled = false
     const io: JobIo = {
-      backend: tf.getBackend(),
+      engine: { active: tf.getBackend() as JobIo['engine']['active'], onednn: null, wasm: null },
       log: (line) => route({ type: 'log', line }),
       progress: (progress) => route({ type: 'progress', progress }),
       epoch: (metrics) => route({ type: 'epoch', metrics }),
       patch: (patch) => route({ type: 'patch', patch }),
       batch: (phase, epoch, step, indices) => route({ type: 'batch', phase, epoch, step, indices: [...indices] }),
-      lungMask: deps.lungMask,
       shouldStop: () => cancelled,
     }
     return {
@@ -173,8 +344,39 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
     void runNext()
   }
 
+  /**
+   * The lung model a run masks with: chosen when it first starts (the one the app uses then) and kept for
+   * every resume, found again by content id if its folder moved.
+   */
+  async function runLungModel(record: RunRecord): Promise<LungModelRef | null> {
+    const { config } = record
+    if (record.inputs) {
+      const fixed = record.inputs.lungModel
+      if (!fixed) return null
+      const found = await deps.lungModels?.find(fixed.modelId)
+      if (!found) {
+        throw new RunFailure(
+          `this run's inputs are masked by the lung model "${fixed.name}" (${fixed.modelId}), which is no longer installed; a run keeps the lung model it started with, so it cannot continue: reinstall that model, or start a new run`,
+        )
+      }
+      return found
+    }
+    if (config.preprocessing !== 'full') return null
+    const activeModel = await deps.lungModels?.active()
+    if (!activeModel) {
+      throw new RunFailure("full preprocessing masks the lungs with a lung model, and none is installed: install or train one (Datasets page, or 'cxr train-lungs'), or choose equalize-only preprocessing")
+    }
+    return activeModel
+  }
+
   async function trainJob(record: RunRecord): Promise<TrainJob> {
     const { config } = record
+    const lungModel = await runLungModel(record)
+    if (!record.inputs) {
+      record.inputs = { lungModel, settingsKey: inputSettingsKey({ preprocessing: config.preprocessing, input: config.input, lungModelId: lungModel?.modelId ?? null }) }
+      if (lungModel) log(record, `inputs masked by the lung model "${lungModel.name}" (${lungModel.modelId}), kept for every resume of this run`)
+      await persist(record)
+    }
     const finetune = await planFinetune(deps.library, config.compositionId)
     const pretrain = config.pretraining.kind === 'train' ? await planPretrain(deps.library, config.pretraining, config.seed) : null
     let encoderFolder: string | null = null
@@ -183,7 +385,7 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
       if (!source) throw new RunFailure(`pre-training run ${config.pretraining.runId} does not exist`)
       if (source.config.architecture !== config.architecture || source.config.input.crop !== config.input.crop) {
         throw new RunFailure(
-          `run ${source.id}'s encoder is a ${source.config.architecture} at ${source.config.input.crop} px; this run needs a ${config.architecture} at ${config.input.crop} px`,
+          `${nameOf(source)}'s encoder is a ${source.config.architecture} at ${source.config.input.crop} px; this run needs a ${config.architecture} at ${config.input.crop} px`,
         )
       }
       encoderFolder = join(store.runFolder(source.id), 'encoder')
@@ -197,8 +399,7 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
       finetune,
       pretrain,
       encoderFolder,
-      lungMask: deps.lungMask !== undefined,
-      lungMaskModelId: deps.lungMaskModelId ?? null,
+      lungModel,
       appVersion: deps.appVersion ?? '0.0.0',
     }
   }
@@ -210,7 +411,9 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
         break
       case 'progress':
         // Kept in memory and sent; written to disk with the next epoch or state change, not at every step.
+        // Other processes read it from the lease's heartbeat.
         record.progress = message.progress
+        leases.setProgress(store.runFolder(record.id), message.progress)
         for (const listener of progressListeners) listener({ runId: record.id, progress: message.progress })
         break
       case 'epoch':
@@ -261,15 +464,36 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
     return result as Extract<JobResult, { kind: T }>
   }
 
+  async function lungModelOfModel(modelFolder: string): Promise<LungModelRef | null> {
+    const card = await readModelCard(modelFolder)
+    const settings = modelInputSettings(card)
+    if (settings.lungModelId === null) return null
+    const found = await deps.lungModels?.find(settings.lungModelId)
+    if (!found) {
+      throw new RunsError(
+        `this model was trained on lungs masked by the lung model ${card.lungModelName ? `"${card.lungModelName}" ` : ''}(${settings.lungModelId}), which is not installed: install it to prepare images as in training`,
+      )
+    }
+    return found
+  }
+
+  async function predictFolder(modelFolder: string, imagePaths: string[]) {
+    const lungModel = await lungModelOfModel(modelFolder)
+    return runSideJob({ kind: 'predict', modelFolder, imagePaths, dataFolder: deps.dataFolder, lungModel }, 'predict')
+  }
+
+  const snapshot = (record: RunRecord) => structuredClone(record)
+
   return {
     runFolder: (runId) => store.runFolder(runId),
     predictFolder: async (modelFolder, imagePaths) => (await predictFolder(modelFolder, imagePaths)).predictions,
+    lungModelOfModel,
     async terminateActive() {
       if (active) await active.handle.terminate()
     },
     async start(input: RunConfigInput) {
       await ready
-      if (closed) throw new Error('the runs service is closed')
+      if (closed) throw new RunsError('the runs service is closed')
       const config: RunConfig = RunConfigSchema.parse(input)
       const now = new Date()
       const record: RunRecord = {
@@ -285,8 +509,12 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
         timings: { createdAt: now.toISOString(), startedAt: null, finishedAt: null, prepareSeconds: 0, trainSeconds: 0, attempts: 0 },
         log: [],
         modelFolder: null,
+        inputs: null,
+        owner: null,
       }
+      await lease(record, 'started')
       records.set(record.id, record)
+      record.owner = await ownerNow(store.runFolder(record.id))
       await persist(record)
       emitChange(record, 'created')
       queue.push(record.id)
@@ -295,28 +523,44 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
     },
     async list() {
       await ready
-      return [...records.values()].sort((a, b) => b.timings.createdAt.localeCompare(a.timings.createdAt) || b.id.localeCompare(a.id)).map((record) => structuredClone(record))
+      return [...records.values()].sort((a, b) => b.timings.createdAt.localeCompare(a.timings.createdAt) || b.id.localeCompare(a.id)).map(snapshot)
     },
     async get(request) {
       await ready
-      return structuredClone(requireRecord(RunIdRequestSchema.parse(request).runId))
+      return snapshot(requireRecord(RunIdRequestSchema.parse(request).runId))
     },
     async cancel(request) {
       await ready
       const record = requireRecord(RunIdRequestSchema.parse(request).runId)
+      const folder = store.runFolder(record.id)
       if (active?.runId === record.id) {
         log(record, 'cancel requested: stopping after the current step')
         active.handle.cancel()
-      } else if (record.state === 'queued') {
+      } else if (record.state === 'queued' && leases.holds(folder)) {
         queue.splice(queue.indexOf(record.id), 1)
         log(record, 'cancelled before it started')
         await setState(record, 'cancelled')
+      } else if ((record.state === 'running' || record.state === 'queued') && !leases.holds(folder)) {
+        // Trained by another process: ask it; its loop stops after the current step and saves a checkpoint.
+        await writeFile(join(folder, CANCEL_REQUEST_FILE), JSON.stringify({ requestedAt: new Date().toISOString(), by: process.pid }))
       }
     },
     async resume(request) {
       await ready
       const record = requireRecord(RunIdRequestSchema.parse(request).runId)
-      if (!RESUMABLE_STATES.includes(record.state)) throw new Error(`run ${record.id} is ${record.state}; only failed, cancelled or interrupted runs can be resumed`)
+      if (!RESUMABLE_STATES.includes(record.state)) {
+        if (record.owner && !record.owner.thisProcess) throw new RunsError(`${nameOf(record)} is being trained by ${record.owner.kind === 'cli' ? 'the command line (cxr)' : 'another app window'}; it cannot be resumed from here`)
+        throw new RunsError(`${nameOf(record)} is ${record.state}; only failed, cancelled or interrupted runs can be resumed`)
+      }
+      await lease(record, 'resumed')
+      try {
+        // Refused now rather than queued to fail: the lung model a run started with must still be installed.
+        await runLungModel(record)
+      } catch (error) {
+        await leases.release(store.runFolder(record.id))
+        throw new RunsError((error as Error).message)
+      }
+      await rm(join(store.runFolder(record.id), CANCEL_REQUEST_FILE), { force: true })
       record.failureReason = null
       record.timings.finishedAt = null
       await setState(record, 'queued')
@@ -326,11 +570,14 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
     async delete(request) {
       await ready
       const record = requireRecord(RunIdRequestSchema.parse(request).runId)
-      if (active?.runId === record.id) throw new Error(`run ${record.id} is running: cancel it first`)
+      if (active?.runId === record.id) throw new RunsError(`${nameOf(record)} is training: cancel it first`)
+      const folder = store.runFolder(record.id)
+      await lease(record, 'deleted')
       const queued = queue.indexOf(record.id)
       if (queued >= 0) queue.splice(queued, 1)
       records.delete(record.id)
       await writes
+      await leases.release(folder)
       await store.remove(record.id)
       emitChange(record, 'deleted')
     },
@@ -338,7 +585,7 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
       await ready
       const { runId, imagePaths } = PredictRequestSchema.parse(request)
       const record = requireRecord(runId)
-      if (record.state !== 'completed' || !record.modelFolder) throw new Error(`run ${runId} has no model: it is ${record.state}`)
+      if (record.state !== 'completed' || !record.modelFolder) throw new RunsError(`${nameOf(record)} has no model: it is ${record.state}`)
       return (await predictFolder(record.modelFolder, imagePaths)).predictions
     },
     async estimate(input): Promise<RunEstimate> {
@@ -361,7 +608,7 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
     async waitForRun(request) {
       await ready
       const record = requireRecord(RunIdRequestSchema.parse(request).runId)
-      if (SETTLED.includes(record.state) && !queue.includes(record.id) && active?.runId !== record.id) return structuredClone(record)
+      if (SETTLED.includes(record.state) && !queue.includes(record.id) && active?.runId !== record.id) return snapshot(record)
       return new Promise((resolve) => waiters.set(record.id, [...(waiters.get(record.id) ?? []), resolve]))
     },
     onDidProgress(listener) {
@@ -375,16 +622,16 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
     async close() {
       await ready
       closed = true
+      if (polling) clearInterval(polling)
       queue.length = 0
       if (active) await active.handle.terminate()
       await writes
+      await leases.close()
     },
   }
+}
 
-  function predictFolder(modelFolder: string, imagePaths: string[]) {
-    return runSideJob(
-      { kind: 'predict', modelFolder, imagePaths, dataFolder: deps.dataFolder, lungMask: deps.lungMask !== undefined, lungMaskModelId: deps.lungMaskModelId ?? null },
-      'predict',
-    )
-  }
+/** How messages name a run: its name when it has one, else its id. */
+function nameOf(record: RunRecord): string {
+  return record.config.name ? `the run "${record.config.name}"` : `run ${record.id}`
 }

@@ -24,9 +24,11 @@ export interface LoopState {
   /** Next step to run in `epoch`. */
   step: number
   learningRate: number
-  /** Sum and count of this epoch's step losses so far, so a resumed epoch reports the same mean. */
+  /** Sum and count of this epoch's step data losses so far, so a resumed epoch reports the same mean. */
   lossSum: number
   lossCount: number
+  /** Sum of this epoch's weight-decay penalties (absent in checkpoints written before it was logged). */
+  penaltySum?: number
   /** Every finished epoch of the run, both phases. */
   history: EpochMetrics[]
   best: { epoch: number; valAuc: number | null; valLoss: number; score: number } | null
@@ -38,7 +40,7 @@ export interface LoopState {
 
 /** The fresh state of a phase. */
 export function initialLoopState(phase: LoopState['phase'], learningRate: number, history: EpochMetrics[] = []): LoopState {
-  return { phase, epoch: 0, step: 0, learningRate, lossSum: 0, lossCount: 0, history, best: null, epochsWithoutImprovement: 0, plateauWait: 0, stopped: null }
+  return { phase, epoch: 0, step: 0, learningRate, lossSum: 0, lossCount: 0, penaltySum: 0, history, best: null, epochsWithoutImprovement: 0, plateauWait: 0, stopped: null }
 }
 
 /** Settings of one phase of training (pre-training or fine-tuning). */
@@ -114,28 +116,35 @@ export async function runTrainingLoop(
         labels[position] = train.labels[item]
       })
       batch = augmentBatch(batch, indices.length, train.size, settings.augmentation, [settings.seed, state.phase, state.epoch, state.step])
-      const lossTensor = tf.tidy(() => {
+      // The step minimises data loss + weight-decay penalty; the two are read apart so the log shows a BCE that
+      // can be compared with chance (ln 2 ≈ 0.69), not one inflated by the L2 term.
+      let dataLossTensor: tf.Scalar | null = null
+      const totalTensor = tf.tidy(() => {
         const xs = tf.tensor4d(batch, [indices.length, train.size, train.size, 1])
         const ys = tf.tensor1d(labels, 'int32')
         return optimizer.minimize(
           () => {
             const predictions = model.apply(xs, { training }) as tf.Tensor
             const loss = classificationLoss(predictions, ys, settings.classWeights, settings.loss)
+            dataLossTensor = tf.keep(loss.clone())
             return kernels.length > 0 ? (loss.add(kernelL2(kernels).mul(settings.weightDecay / 2)) as tf.Scalar) : loss
           },
           true,
           variables,
         ) as tf.Scalar
       })
-      const loss = (await lossTensor.data())[0]
-      lossTensor.dispose()
-      if (!Number.isFinite(loss)) {
+      const [loss, total] = await Promise.all([(dataLossTensor as unknown as tf.Scalar).data(), totalTensor.data()]).then(([data, all]) => [data[0], all[0]])
+      ;(dataLossTensor as unknown as tf.Scalar).dispose()
+      totalTensor.dispose()
+      const penalty = total - loss
+      if (!Number.isFinite(total)) {
         throw new RunFailure(
-          `the training loss became ${loss} at ${state.phase} epoch ${state.epoch + 1}, step ${state.step + 1} (learning rate ${state.learningRate}); ` +
+          `the training loss became ${total} at ${state.phase} epoch ${state.epoch + 1}, step ${state.step + 1} (learning rate ${state.learningRate}); ` +
             'training stopped: lower the learning rate or check the inputs',
         )
       }
       state.lossSum += loss
+      state.penaltySum = (state.penaltySum ?? 0) + penalty
       state.lossCount += 1
       state.step += 1
       timing.steps += 1
@@ -163,6 +172,7 @@ export async function runTrainingLoop(
       phase: state.phase,
       epoch: state.epoch,
       trainLoss: state.lossCount > 0 ? state.lossSum / state.lossCount : Number.NaN,
+      trainPenalty: state.lossCount > 0 ? (state.penaltySum ?? 0) / state.lossCount : 0,
       valLoss,
       valAuc,
       learningRate: state.learningRate,
@@ -177,6 +187,7 @@ export async function runTrainingLoop(
     state.epoch += 1
     state.step = 0
     state.lossSum = 0
+    state.penaltySum = 0
     state.lossCount = 0
     await hooks.saveLast(state)
     epochBegan = performance.now()

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import type { LungMaskFunction } from './inputPipeline'
 import type { FromWorker, JobResult, ToWorker, WorkerBackend, WorkerJob } from './protocol'
 import { RunFailure } from './runFailure'
 
@@ -47,16 +46,11 @@ export interface JobHandle {
 }
 
 /**
- * Starts a worker for one job and routes its messages: events to `onMessage`, lung-mask requests to
- * `lungMask` (the main thread's injected function). The worker is ended once it reports a result or a failure.
+ * Starts a worker for one job and routes its messages to `onMessage`. The worker is ended once it reports a
+ * result or a failure. It needs nothing from this thread while it works: it loads its own models (the lung
+ * U-Net included) and reads its own files.
  */
-export function launchJob(
-  entry: WorkerEntry,
-  job: WorkerJob,
-  backend: WorkerBackend,
-  onMessage: (message: FromWorker) => void,
-  lungMask?: LungMaskFunction,
-): JobHandle {
+export function launchJob(entry: WorkerEntry, job: WorkerJob, backend: WorkerBackend, onMessage: (message: FromWorker) => void): JobHandle {
   const worker = new Worker(entry.file, { execArgv: entry.execArgv, workerData: entry.workerData })
   let settled = false
   const done = new Promise<JobResult>((resolve, reject) => {
@@ -70,10 +64,6 @@ export function launchJob(
       if (message.type === 'result') return finish(() => resolve(message.result))
       if (message.type === 'failed') {
         return finish(() => reject(message.expected ? new RunFailure(message.reason) : Object.assign(new Error(message.reason), { stack: message.stack ?? undefined })))
-      }
-      if (message.type === 'mask-request') {
-        void answerMask(worker, message.requestId, message.image, lungMask)
-        return
       }
       onMessage(message)
     })
@@ -89,14 +79,5 @@ export function launchJob(
     terminate: async () => {
       await worker.terminate()
     },
-  }
-}
-
-async function answerMask(worker: Worker, requestId: number, image: Parameters<LungMaskFunction>[0], lungMask?: LungMaskFunction): Promise<void> {
-  try {
-    const mask = lungMask ? await lungMask(image) : null
-    worker.postMessage({ type: 'mask-result', requestId, mask, error: null } satisfies ToWorker)
-  } catch (error) {
-    worker.postMessage({ type: 'mask-result', requestId, mask: null, error: (error as Error).message } satisfies ToWorker)
   }
 }

@@ -3,12 +3,16 @@
  * through the CLI from generated PNGs, a tiny Conv8 trained in the run worker (from TypeScript sources through
  * tsx: the bundled out/main/runWorker.js is for the built app), predictions, and the usage/failure exits.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { RunRecord } from '@shared/runs/record'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { runCli } from '../../../src-main/cli/runCli'
+import { lungModelIdentity } from '../../../src-main/services/lung/model/lungModel'
+import { defaultLungModelDir } from '../../../src-main/services/lung/model/shippedModel'
+import { createRunsService } from '../../../src-main/services/runs'
 import { tsWorkerEntry } from '../runs/support/fixtures'
 
 vi.mock('../../../src-main/services/runs/workerHost', async (importOriginal) => ({
@@ -127,4 +131,70 @@ describe('cxr train and cxr predict', () => {
     expect(stderr).toContain('architecture:')
     expect(stderr).toContain('batchSize:')
   })
+
+  it('full preprocessing masks with the installed lung model, whatever folder cxr is started from', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'cxr-elsewhere-'))
+    const file = join(elsewhere, 'full.json')
+    // The composition by the first 8 characters of its id, as `cxr compose --list` shows it.
+    writeFileSync(file, JSON.stringify({ ...tinyConfig(), name: 'cli full', preprocessing: 'full', compositionId: compositionId.slice(0, 8) }))
+    const cwd = process.cwd()
+    process.chdir(elsewhere)
+    let result
+    try {
+      result = await cxr(['--data-dir', data, 'train', file])
+    } finally {
+      process.chdir(cwd)
+    }
+    expect(result.code, result.stderr).toBe(0)
+    const record = JSON.parse(readFileSync(result.stdout.trim(), 'utf8')) as RunRecord
+    const shipped = await lungModelIdentity(defaultLungModelDir())
+    expect(record.config.compositionId).toBe(compositionId)
+    expect(record.provenance?.lungMask).toMatchObject({ applied: true, modelId: shipped.modelId, name: shipped.card.name })
+    expect(record.inputs?.lungModel?.modelId).toBe(shipped.modelId)
+    expect(record.log.join('\n')).not.toMatch(/skipped/)
+    expect(record.log.join('\n')).toContain(`lungs masked by "${shipped.card.name}"`)
+  }, 120_000)
+
+  it('refuses a configuration with an unknown setting, naming it', async () => {
+    const file = join(root, 'typo.json')
+    writeFileSync(file, JSON.stringify({ ...tinyConfig(), learningrate: 0.1, optimizer: { kind: 'adam', beta: 0.8 } }))
+    const { code, stderr } = await cxr(['--data-dir', data, 'train', file])
+    expect(code).toBe(2)
+    expect(stderr).toContain('unknown setting "learningrate"')
+    expect(stderr).toContain('unknown setting "optimizer.beta"')
+  })
+
+  it('cxr runs lists the runs; a run cancelled from another program resumes with cxr train --resume and a short id', async () => {
+    const file = join(root, 'long.json')
+    writeFileSync(file, JSON.stringify({ ...tinyConfig(), name: 'cli long', epochs: 40, checkpointEverySteps: 1 }))
+    const training = cxr(['--data-dir', data, 'train', file])
+    // Another program on the same data folder (the app) asks the run to stop.
+    const other = createRunsService({ dataFolder: data, library: { loadComposition: async () => { throw new Error('unused') }, listImages: async () => { throw new Error('unused') }, imageRecords: async () => [] }, ownerKind: 'app', pollIntervalMs: 100 })
+    let longId: string | undefined
+    await expect.poll(async () => {
+      longId = (await other.list()).find((run) => run.config.name === 'cli long' && run.progress?.phase === 'finetune')?.id
+      return longId
+    }, { timeout: 60_000 }).toBeDefined()
+    await other.cancel({ runId: longId! })
+    const stopped = await training
+    expect(stopped.code).toBe(1)
+    expect(stopped.stderr).toMatch(/: cancelled\n/)
+    await other.close()
+
+    const listed = await cxr(['--data-dir', data, 'runs', '--json'])
+    expect(listed.code, listed.stderr).toBe(0)
+    const runs = JSON.parse(listed.stdout) as RunRecord[]
+    expect(runs.find((run) => run.id === longId)).toMatchObject({ state: 'cancelled', resumable: true })
+    const table = await cxr(['--data-dir', data, 'runs'])
+    expect(table.stdout).toMatch(/cli long\s+cancelled/)
+
+    const resumed = await cxr(['--data-dir', data, 'train', '--resume', longId!.replace(/^run-/, '').slice(0, 15)])
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(resumed.stderr).toContain(`run ${longId} resumed`)
+    const record = JSON.parse(readFileSync(resumed.stdout.trim(), 'utf8')) as RunRecord
+    expect(record.state).toBe('completed')
+    expect(record.timings.attempts).toBe(2)
+    expect(readdirSync(join(data, 'runs', longId!)).filter((name) => name.startsWith('owner'))).toEqual([])
+    expect(existsSync(join(data, 'runs', longId!, 'cancel-request.json'))).toBe(false)
+  }, 180_000)
 })

@@ -14,7 +14,7 @@ import { runCli } from '../../../src-main/cli/runCli'
 import { initWasmBackend } from '../../../src-main/services/engine/wasm'
 import { createEvaluationService, type EvaluationServiceImpl } from '../../../src-main/services/evaluation'
 import { createRunsService, type RunsServiceImpl } from '../../../src-main/services/runs'
-import type { LungMaskFunction } from '../../../src-main/services/runs'
+import type { LungMaskFunction, LungMaskers } from '../../../src-main/services/inputs'
 import { fakeLibrary, tinyRunConfig, writeFixtureImages, type FixtureImage } from '../runs/support/fixtures'
 
 let root: string
@@ -22,6 +22,8 @@ let images: FixtureImage[]
 let runs: RunsServiceImpl
 let runId: string
 const library = () => fakeLibrary(images)
+/** Lung "models" that answer with a given mask function: what the service needs of real ones. */
+const fakeMaskers = (lungMask: LungMaskFunction): LungMaskers => ({ for: (ref) => ({ ref, mask: lungMask, dispose: () => undefined }), dispose: () => undefined })
 const evaluationService = (lungMask?: LungMaskFunction): EvaluationServiceImpl => {
   const lib = library()
   return createEvaluationService({
@@ -29,7 +31,8 @@ const evaluationService = (lungMask?: LungMaskFunction): EvaluationServiceImpl =
     runs,
     compositions: { load: async (compositionId) => ({ composition: await lib.loadComposition({ compositionId }) }) },
     library: lib,
-    lungMask,
+    activeLungModel: async () => (lungMask ? { modelId: 'lung-test', name: 'left half', folder: '/nowhere' } : null),
+    maskers: fakeMaskers(lungMask ?? (async () => null)),
   })
 }
 

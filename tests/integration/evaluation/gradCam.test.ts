@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import sharp from 'sharp'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../../src-main/cli/runCli'
 import { initWasmBackend } from '../../../src-main/services/engine/wasm'
 import { createGradCamTool, gradCamOfInput } from '../../../src-main/services/evaluation/gradCam'
@@ -65,7 +65,13 @@ afterAll(async () => {
 describe('gradCam', () => {
   it('gives a [0,1] heatmap at the radiograph size, mostly on the COVID+ blob quadrant, without leaking tensors', async () => {
     const topLeft = new Float32Array(SIZE * SIZE).map((_, i) => (i % SIZE < SIZE / 2 && i < (SIZE * SIZE) / 2 ? 1 : 0))
-    const tool = createGradCamTool({ runs, decode: decodeImageFile, lungMask: async () => topLeft })
+    const tool = createGradCamTool({
+      dataFolder: join(root, 'data'),
+      runs,
+      decode: decodeImageFile,
+      activeLungModel: async () => ({ modelId: 'lung-test', name: 'top left', folder: '/nowhere' }),
+      maskers: { for: (ref) => ({ ref, mask: async () => topLeft, dispose: () => undefined }), dispose: () => undefined },
+    })
     const positive = images.find((image) => image.positive && image.split === 'test')!
     await tool.gradCam({ runId, imagePath: positive.path }) // warm-up: kernels and backend caches allocate once
     const before = tf.memory().numTensors
@@ -87,7 +93,7 @@ describe('gradCam', () => {
   })
 
   it('reports no lung share without a lung model, and refuses a run that does not exist', async () => {
-    const tool = createGradCamTool({ runs, decode: decodeImageFile })
+    const tool = createGradCamTool({ dataFolder: join(root, 'data'), runs, decode: decodeImageFile, maskers: { for: () => assert.fail('no lung model may be used'), dispose: () => undefined } })
     const result = await tool.gradCam({ runId, imagePath: images[0].path })
     expect(result.insideLungShare).toBeNull()
     await expect(tool.gradCam({ runId: 'no-such-run', imagePath: images[0].path })).rejects.toThrow()

@@ -115,7 +115,7 @@ describe('pre-training', () => {
   it('kind run with another architecture or input size fails with the reason', async () => {
     const architecture = await run(tiny({ architecture: 'resnet18', pretraining: { kind: 'run', runId: firstRunId } }))
     expect(architecture.state).toBe('failed')
-    expect(architecture.failureReason).toContain(`run ${firstRunId}'s encoder is a conv8 at 16 px; this run needs a resnet18 at 16 px`)
+    expect(architecture.failureReason).toContain(`the run "tiny"'s encoder is a conv8 at 16 px; this run needs a resnet18 at 16 px`)
     const width = await run(tiny({ baseWidth: 4, pretraining: { kind: 'run', runId: firstRunId } }))
     expect(width.state).toBe('failed')
     expect(width.failureReason).toContain(`the encoder of run ${firstRunId} does not fit this run`)

@@ -50,7 +50,7 @@ describe('runs service (in-process)', () => {
     expect(provenance.backend).toBe('wasm')
     expect(provenance.versions).toEqual({ app: '9.9.9', tfjs: tf.version.tfjs, node: process.versions.node })
     expect(provenance.seed).toBe(11)
-    expect(provenance.lungMask).toEqual({ applied: false, modelId: null })
+    expect(provenance.lungMask).toEqual({ applied: false, modelId: null, name: null })
     expect(provenance.parameters).toBeGreaterThan(0)
     expect(record.timings.attempts).toBe(1)
     expect(record.timings.startedAt).not.toBeNull()
@@ -95,7 +95,7 @@ describe('runs service (in-process)', () => {
     const service = createRunsService({ dataFolder: join(root, 'data-deleted'), library: fakeLibrary(copy), execution: { kind: 'in-process' } })
     const record = await service.waitForRun(await service.start(tinyRunConfig()))
     expect(record.state).toBe('failed')
-    expect(record.failureReason).toContain(`image file not found: ${copy[3].path}`)
+    expect(record.failureReason).toContain(`the file of image image-3 of dataset "synthetic" is missing: ${copy[3].path}`)
     await service.close()
   })
 

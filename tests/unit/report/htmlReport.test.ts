@@ -48,8 +48,8 @@ function run(id: string, name: string): RunRecord {
     state: 'completed',
     progress: null,
     history: [
-      { phase: 'finetune', epoch: 0, trainLoss: 0.7, valLoss: 0.69, valAuc: 0.6, learningRate: 0.01, seconds: 1 },
-      { phase: 'finetune', epoch: 1, trainLoss: 0.4, valLoss: 0.5, valAuc: 0.8, learningRate: 0.01, seconds: 1 },
+      { phase: 'finetune', epoch: 0, trainLoss: 0.7, trainPenalty: 0, valLoss: 0.69, valAuc: 0.6, learningRate: 0.01, seconds: 1 },
+      { phase: 'finetune', epoch: 1, trainLoss: 0.4, trainPenalty: 0, valLoss: 0.5, valAuc: 0.8, learningRate: 0.01, seconds: 1 },
     ],
     best: null,
     failureReason: null,
@@ -63,13 +63,16 @@ function run(id: string, name: string): RunRecord {
       seed: 7,
       backend: 'wasm',
       versions: { app: '0.1.0', tfjs: '4.22.0', node: 'v20.19.0' },
-      lungMask: { applied: false, modelId: null },
+      lungMask: { applied: false, modelId: null, name: null },
       preprocessingKey: 'key-abc',
       parameters: 1234,
+      determinism: { level: 'bit-exact', backend: 'wasm', threads: 1, note: 'repeatable' },
     },
     timings: { createdAt: '2024-01-01T00:00:00Z', startedAt: null, finishedAt: null, prepareSeconds: 0, trainSeconds: 0, attempts: 1 },
     log: [],
     modelFolder: '/tmp/model',
+    inputs: null,
+    owner: null,
   }
 }
 

@@ -18,6 +18,7 @@ import type { ImportTestHooks } from './jobRunner'
 import type { DecodeImage, ProcessContext } from './outcomes'
 import { planImport } from './planImport'
 import { summarisePlan } from './preview'
+import { processAlive } from '../../system/processAlive'
 
 /** What the import manager needs. */
 export interface ImportManagerDeps {
@@ -233,14 +234,4 @@ function isStale(job: JobRow): boolean {
   if (!processAlive(job.ownerPid)) return true
   const heartbeat = Date.parse(job.heartbeatAt ?? job.createdAt)
   return Number.isFinite(heartbeat) && Date.now() - heartbeat > SILENT_FOR_MS
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }

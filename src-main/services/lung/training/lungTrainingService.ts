@@ -20,7 +20,7 @@ import { resolveUNetOptions } from '../model/unet'
 import { collectVersions } from '../../system/versions'
 import { LungTrainingError } from './errors'
 import { libraryLungSource, type LibraryLungSource, type LungTrainingLibrary } from './librarySources'
-import { createLungModelRegistry, readModelCard, trainedLungModelsDir } from '../modelRegistry'
+import { createLungModelRegistry, readModelCard, trainedLungModelsDir, type LungModelRegistry } from '../modelRegistry'
 
 type In<Schema extends z.ZodType> = z.input<Schema>
 
@@ -72,6 +72,8 @@ export interface LungTrainingServiceDeps {
   ready?: () => Promise<unknown>
   /** The shipped model's folder (default `resources/models/lung-unet`; pass the composition root's, which honours its env override). */
   shippedModelFolder?: () => string
+  /** The installed models and the choice among them (default: a registry over `dataFolder` and the shipped folder). */
+  registry?: LungModelRegistry
   /** Backend facts for the card (default: the active tfjs backend's name). */
   backend?: () => Record<string, unknown>
   /** Versions for the card (default `collectVersions()`). */
@@ -116,7 +118,7 @@ export function createLungTrainingService(deps: LungTrainingServiceDeps): LungTr
   const clock = deps.now ?? (() => new Date())
   const now = () => clock().toISOString()
   const shippedFolder = deps.shippedModelFolder ?? defaultLungModelDir
-  const registry = createLungModelRegistry(deps.dataFolder, shippedFolder, clock)
+  const registry = deps.registry ?? createLungModelRegistry(deps.dataFolder, shippedFolder, clock)
   const modelsDir = trainedLungModelsDir(deps.dataFolder)
   const interval = deps.progressIntervalMs ?? 250
   const progressListeners = new Set<(progress: LungTrainingProgress) => void>()

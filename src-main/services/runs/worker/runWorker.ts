@@ -5,7 +5,6 @@
  * tensor and wasm buffer the job made.
  */
 import { parentPort } from 'node:worker_threads'
-import type { DecodedImage } from '@shared/imaging/types'
 import { climbBackendLadder } from '../../engine/backendLadder'
 import { executeJob, type JobIo } from '../executeJob'
 import type { FromWorker, ToWorker, WorkerBackend, WorkerJob } from '../protocol'
@@ -15,33 +14,21 @@ const port = parentPort
 if (!port) throw new Error('runWorker.ts must run in a worker thread')
 
 let cancelled = false
-let nextRequest = 0
-const pendingMasks = new Map<number, { resolve: (mask: Float32Array | null) => void; reject: (error: Error) => void }>()
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer)
-}
-
-/** Lung masks are made by the main thread's injected function: the worker sends the decoded image and waits. */
-function requestMask(image: DecodedImage): Promise<Float32Array | null> {
-  const requestId = nextRequest++
-  return new Promise((resolve, reject) => {
-    pendingMasks.set(requestId, { resolve, reject })
-    post({ type: 'mask-request', requestId, image })
-  })
 }
 
 async function run(job: WorkerJob, backend: WorkerBackend): Promise<void> {
   try {
     const report = await climbBackendLadder(backend.preference, backend.source)
     const io: JobIo = {
-      backend: report.active,
+      engine: report,
       log: (line) => post({ type: 'log', line }),
       progress: (progress) => post({ type: 'progress', progress }),
       epoch: (metrics) => post({ type: 'epoch', metrics }),
       patch: (patch) => post({ type: 'patch', patch }),
       batch: (phase, epoch, step, indices) => post({ type: 'batch', phase, epoch, step, indices: [...indices] }),
-      lungMask: requestMask,
       shouldStop: () => cancelled,
     }
     io.log(`worker on ${report.active} (${report.attempts.find((attempt) => attempt.status === 'active')?.reason ?? ''})`)
@@ -61,12 +48,5 @@ port.on('message', (message: ToWorker) => {
       // Polled by the loop before each step; it saves a checkpoint, then reports `cancelled`.
       cancelled = true
       break
-    case 'mask-result': {
-      const pending = pendingMasks.get(message.requestId)
-      pendingMasks.delete(message.requestId)
-      if (message.error !== null) pending?.reject(new RunFailure(`lung segmentation failed: ${message.error}`))
-      else pending?.resolve(message.mask)
-      break
-    }
   }
 })

@@ -23,7 +23,7 @@ describe('loadLungModel and segmentLungs', () => {
     const imagePath = join(folder, 'image.png')
     writeFileSync(imagePath, await encodeGreyPng(Uint8Array.from({ length: 40 * 30 }, (_, index) => index % 251), 40, 30))
     const modelDir = join(folder, 'model')
-    await expect(loadLungModel(modelDir)).rejects.toThrow(/model-card\.json is missing/)
+    await expect(loadLungModel(modelDir)).rejects.toThrow(/model\.json and model-card\.json are missing/)
 
     const model = buildUNet({ inputSize: 16, depth: 2, baseFilters: 2, seed: 1 })
     await saveLayersModel(model, modelDir)
