@@ -12,8 +12,24 @@ export { rocAuc, rocCurve, sortTieGroups, weightedAuc, AUC_UNDEFINED_REASONS } f
 export type { SortedTieGroups } from './auc'
 export { youdenThreshold, YOUDEN_TIE_BREAK } from './threshold'
 export type { YoudenThreshold } from './threshold'
-export { bootstrapConfidenceIntervals, percentile, DEFAULT_BOOTSTRAP } from './bootstrap'
+export { bootstrapConfidenceIntervals, percentile, percentileInterval, DEFAULT_BOOTSTRAP } from './bootstrap'
 export type { BootstrapOptions, BootstrapResult } from './bootstrap'
+export { checkBootstrapSettings, clusterIndex, resampleModelsByPatient } from './patientResampling'
+export type { PatientResamplingInput, PatientResamplingSettings, ResampledMetrics, ResampledModel } from './patientResampling'
+export {
+  binomialCdf,
+  binomialProbability,
+  binomialUpperTail,
+  chiSquareOneDegreeUpperTail,
+  erfc,
+  logFactorial,
+  normalCdf,
+  normalDensity,
+  normalQuantile,
+  normalUpperTail,
+  twoSidedCriticalValue,
+  twoSidedNormalPValue,
+} from './distributions'
 export { evaluateBinary } from './evaluate'
 export type { EvaluateOptions, EvaluationResult, EvaluationCounts, EvaluationBootstrap } from './evaluate'
 export { toJsonSafe, fromJsonSafeNumber } from './jsonSafe'
