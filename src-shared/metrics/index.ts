@@ -17,6 +17,26 @@ export type { BootstrapOptions, BootstrapResult } from './bootstrap'
 export { checkBootstrapSettings, clusterIndex, resampleModelsByPatient } from './patientResampling'
 export type { PatientResamplingInput, PatientResamplingSettings, ResampledMetrics, ResampledModel } from './patientResampling'
 export {
+  aucWithStandardError,
+  compareCorrelatedAucs,
+  compareIndependentAucs,
+  COMPARISON_REASONS,
+  delongPlacements,
+  hanleyMcNeilStandardError,
+  validatePairedScores,
+} from './delong'
+export type {
+  AucWithStandardError,
+  ComparisonStatus,
+  CorrelatedAucComparison,
+  DeLongPlacements,
+  IndependentAuc,
+  IndependentAucComparison,
+  IndependentAucMethod,
+  Interval,
+  PairedScoresInput,
+} from './delong'
+export {
   binomialCdf,
   binomialProbability,
   binomialUpperTail,
