@@ -36,6 +36,12 @@ export type {
   Interval,
   PairedScoresInput,
 } from './delong'
+export { compareAtThresholds, mcnemarTest, MCNEMAR_AUTO_RULE, MCNEMAR_EXACT_BELOW, newcombePairedInterval, wilsonInterval } from './mcnemar'
+export type { McNemarMethod, McNemarTest, PairedOutcome, PairedOutcomeTable, ThresholdComparison, ThresholdComparisonInput } from './mcnemar'
+export { adjustPValues, benjaminiHochbergAdjust, holmAdjust } from './multipleComparisons'
+export type { AdjustedPValues, MultipleComparisonMethod } from './multipleComparisons'
+export { bootstrapPValue, pairedBootstrapDifference } from './pairedBootstrap'
+export type { MetricDifference, PairedBootstrapInput, PairedBootstrapOptions, PairedBootstrapResult } from './pairedBootstrap'
 export {
   binomialCdf,
   binomialProbability,
