@@ -25,6 +25,7 @@ import {
   METRIC_NAMES,
   percentileInterval,
   resampleModelsByPatient,
+  withContext,
   type BootstrapSettings,
   type ConfidenceInterval,
   type MetricName,
@@ -148,14 +149,9 @@ export function aggregateSeeds(input: SeedAggregationInput, options: SeedAggrega
   const haldane = options.haldane === true
   const fBeta = options.fBeta ?? 1
 
-  const points = runs.map((run) => {
-    try {
-      return evaluateBinary({ labels, patients, scores: run.scores, threshold: run.threshold ?? 0.5, haldane, fBeta }).metrics
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
-      throw new RangeError(`run with seed ${String(run.seed)}: ${message}`)
-    }
-  })
+  const points = runs.map((run) =>
+    withContext(`run with seed ${String(run.seed)}`, () => evaluateBinary({ labels, patients, scores: run.scores, threshold: run.threshold ?? 0.5, haldane, fBeta }).metrics),
+  )
   const resampled = resampleModelsByPatient(
     { labels, patients, models: runs.map((run) => ({ scores: run.scores, threshold: run.threshold ?? 0.5 })) },
     { replicates, seed: bootstrapSeed, haldane, fBeta },

@@ -1,7 +1,6 @@
 import { sortTieGroups } from './auc'
-import { normalCdf, twoSidedCriticalValue, twoSidedNormalPValue } from './distributions'
-import type { BinaryInput } from './types'
-import { validateBinaryInput } from './validate'
+import { twoSidedCriticalValue, twoSidedNormalPValue } from './distributions'
+import { validateBinaryInput, withContext } from './validate'
 
 /**
  * Comparing ROC AUCs.
@@ -17,10 +16,7 @@ import { validateBinaryInput } from './validate'
  * Processing Letters 21(11):1389–1393, who derive them from mid-ranks) instead of the O(P·N) pairwise kernel.
  * Results equal pROC's `roc.test(method = "delong", paired = TRUE)` (Robin et al. 2011, BMC Bioinformatics 12:77).
  *
- * Two models scored on different test sets (a within-dataset test and an external one) are independent samples:
- * there is no pairing, so the difference is tested with the sum of the two variances (Hanley & McNeil 1982, "The
- * meaning and use of the area under a receiver operating characteristic (ROC) curve", Radiology 143:29–36), each
- * variance from DeLong's placements (default) or from Hanley & McNeil's formula.
+ * Models scored on different test sets are independent samples: see `unpairedAuc.ts`.
  *
  * DeLong treats images as independent. Several radiographs of one patient are not, so with repeated patients the
  * p-value is optimistic; the patient-level paired bootstrap (`pairedBootstrapDifference`) is then the safer figure.
@@ -136,7 +132,8 @@ function sampleStatus(positives: number, negatives: number): { status: Compariso
   return undefined
 }
 
-function clamp(value: number, low: number, high: number): number {
+/** `value` limited to [low, high]: intervals of an AUC stay in [0, 1], of a difference in [−1, 1]. */
+export function clamp(value: number, low: number, high: number): number {
   return Math.min(high, Math.max(low, value))
 }
 
@@ -223,19 +220,10 @@ export interface CorrelatedAucComparison {
   note?: string
 }
 
-function validateModel(labels: ArrayLike<number>, scores: ArrayLike<number>, model: string, patients?: ArrayLike<string>): void {
-  try {
-    validateBinaryInput(labels, scores, patients)
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
-    throw new RangeError(`${model}: ${message}`)
-  }
-}
-
 /** Validate the labels and both models' scores, naming the model in the message. */
 export function validatePairedScores(input: PairedScoresInput): void {
-  validateModel(input.labels, input.scoresA, 'model A', input.patients)
-  validateModel(input.labels, input.scoresB, 'model B')
+  withContext('model A', () => validateBinaryInput(input.labels, input.scoresA, input.patients))
+  withContext('model B', () => validateBinaryInput(input.labels, input.scoresB))
 }
 
 function hasRepeatedPatients(patients: ArrayLike<string> | undefined): boolean {
@@ -264,43 +252,30 @@ export function compareCorrelatedAucs(input: PairedScoresInput, options: { confi
   const base = { method: 'delong-paired' as const, n: labels.length, positives, negatives, ...(note ? { note } : {}) }
   const undefinedInterval = { lower: Number.NaN, upper: Number.NaN, confidence }
   const problem = sampleStatus(positives, negatives)
-  if (problem?.status === 'one-class') {
+  // Without both classes there are no AUCs; with a single image of a class there are AUCs but no variance.
+  const a = problem?.status === 'one-class' ? undefined : delongPlacements(labels, scoresA)
+  const b = problem?.status === 'one-class' ? undefined : delongPlacements(labels, scoresB)
+  if (problem || !a || !b) {
+    const aucA = a?.auc ?? Number.NaN
+    const aucB = b?.auc ?? Number.NaN
+    const unknown = Number.NaN
     return {
       ...base,
-      status: problem.status,
-      aucA: Number.NaN,
-      aucB: Number.NaN,
-      difference: Number.NaN,
-      standardError: Number.NaN,
+      status: problem?.status ?? 'one-class',
+      aucA,
+      aucB,
+      difference: aucA - aucB,
+      standardError: unknown,
       ci: undefinedInterval,
-      z: Number.NaN,
-      pValue: Number.NaN,
-      standardErrorA: Number.NaN,
-      standardErrorB: Number.NaN,
-      correlation: Number.NaN,
-      undefinedReason: problem.reason,
+      z: unknown,
+      pValue: unknown,
+      standardErrorA: unknown,
+      standardErrorB: unknown,
+      correlation: unknown,
+      undefinedReason: problem?.reason ?? COMPARISON_REASONS.oneClass,
     }
   }
-  const a = delongPlacements(labels, scoresA)
-  const b = delongPlacements(labels, scoresB)
   const difference = a.auc - b.auc
-  if (problem) {
-    return {
-      ...base,
-      status: problem.status,
-      aucA: a.auc,
-      aucB: b.auc,
-      difference,
-      standardError: Number.NaN,
-      ci: undefinedInterval,
-      z: Number.NaN,
-      pValue: Number.NaN,
-      standardErrorA: Number.NaN,
-      standardErrorB: Number.NaN,
-      correlation: Number.NaN,
-      undefinedReason: problem.reason,
-    }
-  }
   const varianceA = delongVariance(a)
   const varianceB = delongVariance(b)
   const covarianceAB =
@@ -333,98 +308,5 @@ export function compareCorrelatedAucs(input: PairedScoresInput, options: { confi
     ci: { lower: clamp(difference - critical * standardError, -1, 1), upper: clamp(difference + critical * standardError, -1, 1), confidence },
     z,
     pValue: twoSidedNormalPValue(z),
-  }
-}
-
-/**
- * Hanley & McNeil's (1982) standard error of an AUC from the AUC and the class sizes alone, assuming exponential
- * score distributions: SE² = [A(1−A) + (P−1)(Q₁−A²) + (N−1)(Q₂−A²)] / (P·N), Q₁ = A/(2−A), Q₂ = 2A²/(1+A).
- * Their worked example (51 abnormal and 58 normal CT images, A = 0.893) gives SE = 0.032.
- */
-export function hanleyMcNeilStandardError(auc: number, positives: number, negatives: number): number {
-  if (!(positives >= 1 && negatives >= 1) || !(auc >= 0 && auc <= 1)) return Number.NaN
-  const q1 = auc / (2 - auc)
-  const q2 = (2 * auc * auc) / (1 + auc)
-  const variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) / (positives * negatives)
-  return Math.sqrt(Math.max(0, variance))
-}
-
-/** How the variance of each independent AUC is estimated. */
-export type IndependentAucMethod = 'delong' | 'hanley-mcneil'
-
-/** One side of an unpaired comparison. */
-export interface IndependentAuc {
-  auc: number
-  standardError: number
-  positives: number
-  negatives: number
-}
-
-/** The test of two AUCs measured on different images (independent samples). Differences are first − second. */
-export interface IndependentAucComparison {
-  method: 'unpaired-delong' | 'unpaired-hanley-mcneil'
-  status: ComparisonStatus
-  first: IndependentAuc
-  second: IndependentAuc
-  difference: number
-  /** √(SE₁² + SE₂²): no covariance term, because the two test sets share no image. */
-  standardError: number
-  ci: Interval
-  z: number
-  /** Two-sided p-value. */
-  pValue: number
-  /** One-sided p-value for "the first AUC is higher" (what a drop to an external set asks). */
-  pValueFirstHigher: number
-  undefinedReason?: string
-}
-
-function independentSide(input: BinaryInput, method: IndependentAucMethod, label: string): IndependentAuc & { undefinedReason?: string } {
-  validateModel(input.labels, input.scores, label, input.patients)
-  const { positives, negatives } = classCounts(input.labels)
-  const problem = sampleStatus(positives, negatives)
-  if (problem?.status === 'one-class') return { auc: Number.NaN, standardError: Number.NaN, positives, negatives, undefinedReason: `${label}: ${problem.reason}` }
-  const placements = delongPlacements(input.labels, input.scores)
-  if (method === 'hanley-mcneil') return { auc: placements.auc, standardError: hanleyMcNeilStandardError(placements.auc, positives, negatives), positives, negatives }
-  if (problem) return { auc: placements.auc, standardError: Number.NaN, positives, negatives, undefinedReason: `${label}: ${problem.reason}` }
-  return { auc: placements.auc, standardError: Math.sqrt(delongVariance(placements)), positives, negatives }
-}
-
-/**
- * Two AUCs from different test sets (e.g. the within-dataset test and an external one), compared as independent
- * samples: z = (A₁ − A₂) / √(SE₁² + SE₂²) (Hanley & McNeil 1982). DeLong's paired test does not apply because the
- * images differ. Each SE is DeLong's nonparametric one (default; pROC's `roc.test(paired = FALSE)` statistic D, which
- * pROC refers to a t distribution where this uses the normal) or Hanley & McNeil's formula.
- * @throws RangeError on invalid input (the message names which set).
- */
-export function compareIndependentAucs(
-  first: BinaryInput,
-  second: BinaryInput,
-  options: { method?: IndependentAucMethod; confidence?: number } = {},
-): IndependentAucComparison {
-  const method = options.method ?? 'delong'
-  const confidence = options.confidence ?? 0.95
-  const critical = twoSidedCriticalValue(confidence)
-  const { undefinedReason: firstReason, ...a } = independentSide(first, method, 'first test set')
-  const { undefinedReason: secondReason, ...b } = independentSide(second, method, 'second test set')
-  const difference = a.auc - b.auc
-  const standardError = Math.sqrt(a.standardError ** 2 + b.standardError ** 2)
-  const common = { method: method === 'delong' ? ('unpaired-delong' as const) : ('unpaired-hanley-mcneil' as const), first: a, second: b, difference, standardError }
-  const reason = [firstReason, secondReason].filter(Boolean).join('; ')
-  if (reason) {
-    const status: ComparisonStatus = Number.isNaN(a.auc) || Number.isNaN(b.auc) ? 'one-class' : 'too-few-images'
-    return { ...common, status, ci: { lower: Number.NaN, upper: Number.NaN, confidence }, z: Number.NaN, pValue: Number.NaN, pValueFirstHigher: Number.NaN, undefinedReason: reason }
-  }
-  if (standardError === 0) {
-    if (difference === 0) return { ...common, status: 'identical', ci: { lower: 0, upper: 0, confidence }, z: 0, pValue: 1, pValueFirstHigher: 0.5, undefinedReason: 'both AUCs are estimated without variability (e.g. both perfect) and are equal' }
-    return { ...common, status: 'no-variance', ci: { lower: Number.NaN, upper: Number.NaN, confidence }, z: Number.NaN, pValue: Number.NaN, pValueFirstHigher: Number.NaN, undefinedReason: 'both standard errors are 0, so no p-value can be computed' }
-  }
-  const z = difference / standardError
-  return {
-    ...common,
-    status: 'ok',
-    ci: { lower: clamp(difference - critical * standardError, -1, 1), upper: clamp(difference + critical * standardError, -1, 1), confidence },
-    z,
-    pValue: twoSidedNormalPValue(z),
-    pValueFirstHigher: normalCdf(-z),
   }
 }

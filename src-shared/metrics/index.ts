@@ -16,26 +16,10 @@ export { bootstrapConfidenceIntervals, percentile, percentileInterval, DEFAULT_B
 export type { BootstrapOptions, BootstrapResult } from './bootstrap'
 export { checkBootstrapSettings, clusterIndex, resampleModelsByPatient } from './patientResampling'
 export type { PatientResamplingInput, PatientResamplingSettings, ResampledMetrics, ResampledModel } from './patientResampling'
-export {
-  aucWithStandardError,
-  compareCorrelatedAucs,
-  compareIndependentAucs,
-  COMPARISON_REASONS,
-  delongPlacements,
-  hanleyMcNeilStandardError,
-  validatePairedScores,
-} from './delong'
-export type {
-  AucWithStandardError,
-  ComparisonStatus,
-  CorrelatedAucComparison,
-  DeLongPlacements,
-  IndependentAuc,
-  IndependentAucComparison,
-  IndependentAucMethod,
-  Interval,
-  PairedScoresInput,
-} from './delong'
+export { aucWithStandardError, compareCorrelatedAucs, COMPARISON_REASONS, delongPlacements, validatePairedScores } from './delong'
+export type { AucWithStandardError, ComparisonStatus, CorrelatedAucComparison, DeLongPlacements, Interval, PairedScoresInput } from './delong'
+export { compareIndependentAucs, hanleyMcNeilStandardError } from './unpairedAuc'
+export type { IndependentAuc, IndependentAucComparison, IndependentAucMethod } from './unpairedAuc'
 export { compareAtThresholds, mcnemarTest, MCNEMAR_AUTO_RULE, MCNEMAR_EXACT_BELOW, newcombePairedInterval, wilsonInterval } from './mcnemar'
 export type { McNemarMethod, McNemarTest, PairedOutcome, PairedOutcomeTable, ThresholdComparison, ThresholdComparisonInput } from './mcnemar'
 export { adjustPValues, benjaminiHochbergAdjust, holmAdjust } from './multipleComparisons'
@@ -62,7 +46,7 @@ export { toJsonSafe, fromJsonSafeNumber } from './jsonSafe'
 export type { JsonSafe } from './jsonSafe'
 export { createRandom, fnv1a32, mulberry32, randomInteger, xoshiro128StarStar } from './random'
 export type { RandomSource } from './random'
-export { validateBinaryInput, validateThreshold } from './validate'
+export { validateBinaryInput, validateThreshold, withContext } from './validate'
 export { BINARY_METRIC_NAMES, METRIC_NAMES } from './types'
 export type {
   AucResult,

@@ -36,13 +36,18 @@ function checkPValues(pValues: readonly number[]): void {
   })
 }
 
-/** Indices of the defined p-values, sorted by ascending p (stable, so ties keep input order). */
-function ascendingDefined(pValues: readonly number[]): number[] {
-  return pValues
+/**
+ * Validate, then the indices of the defined p-values by ascending p (stable, so ties keep input order), their count m
+ * and an all-NaN output to fill.
+ */
+function prepare(pValues: readonly number[]): { order: number[]; m: number; adjusted: number[] } {
+  checkPValues(pValues)
+  const order = pValues
     .map((value, index) => ({ value, index }))
     .filter(({ value }) => !Number.isNaN(value))
     .sort((left, right) => left.value - right.value || left.index - right.index)
     .map(({ index }) => index)
+  return { order, m: order.length, adjusted: pValues.map(() => Number.NaN) }
 }
 
 /**
@@ -50,10 +55,7 @@ function ascendingDefined(pValues: readonly number[]): number[] {
  * @throws RangeError when a p-value is outside [0, 1] (NaN is allowed: see the module note).
  */
 export function holmAdjust(pValues: readonly number[]): AdjustedPValues {
-  checkPValues(pValues)
-  const order = ascendingDefined(pValues)
-  const m = order.length
-  const adjusted = pValues.map(() => Number.NaN)
+  const { order, m, adjusted } = prepare(pValues)
   let running = 0
   order.forEach((index, rank) => {
     running = Math.max(running, Math.min(1, (m - rank) * pValues[index]))
@@ -67,10 +69,7 @@ export function holmAdjust(pValues: readonly number[]): AdjustedPValues {
  * @throws RangeError when a p-value is outside [0, 1] (NaN is allowed).
  */
 export function benjaminiHochbergAdjust(pValues: readonly number[]): AdjustedPValues {
-  checkPValues(pValues)
-  const order = ascendingDefined(pValues)
-  const m = order.length
-  const adjusted = pValues.map(() => Number.NaN)
+  const { order, m, adjusted } = prepare(pValues)
   let running = 1
   for (let rank = m - 1; rank >= 0; rank--) {
     const index = order[rank]

@@ -3,7 +3,7 @@ import { binaryMetrics } from './binaryMetrics'
 import { createRandom, randomInteger } from './random'
 import type { MetricName } from './types'
 import { BINARY_METRIC_NAMES, METRIC_NAMES } from './types'
-import { validateBinaryInput, validateThreshold } from './validate'
+import { validateBinaryInput, validateThreshold, withContext } from './validate'
 
 /**
  * The patient-level (cluster) bootstrap's resampling, shared by every interval that resamples a test set: one
@@ -150,13 +150,12 @@ export function resampleModelsByPatient(input: PatientResamplingInput, settings:
   const { labels, patients, models } = input
   if (models.length === 0) throw new RangeError('at least one model is needed to resample')
   models.forEach((model, index) => {
-    try {
+    const validate = () => {
       validateBinaryInput(labels, model.scores, patients)
       validateThreshold(model.threshold ?? 0.5)
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
-      throw new RangeError(models.length === 1 ? message : `model ${index + 1}: ${message}`)
     }
+    if (models.length === 1) validate()
+    else withContext(`model ${index + 1}`, validate)
   })
   const { replicates, seed } = settings
   checkBootstrapSettings(settings)

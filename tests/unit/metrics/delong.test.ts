@@ -145,6 +145,9 @@ describe('compareCorrelatedAucs degenerate cases', () => {
   it('names the model whose scores are invalid', () => {
     expect(() => compareCorrelatedAucs({ labels: [0, 1], scoresA: [0.1, 0.2], scoresB: [0.1, Number.NaN] })).toThrow(/^model B: scores\[1\] must be a finite number/)
     expect(() => compareCorrelatedAucs({ labels: [0, 1], scoresA: [0.1], scoresB: [0.1, 0.2] })).toThrow(/^model A: labels and scores must have the same length/)
+    // A type error stays a TypeError, still naming the model.
+    expect(() => compareCorrelatedAucs({ labels: [0, 1], scoresA: [0.1, 0.2], scoresB: null as unknown as number[] })).toThrow(TypeError)
+    expect(() => compareCorrelatedAucs({ labels: [0, 1], scoresA: [0.1, 0.2], scoresB: null as unknown as number[] })).toThrow(/^model B: scores must be an array-like/)
   })
 
   it('is O(n log n): 100 000 images in well under a second', () => {
