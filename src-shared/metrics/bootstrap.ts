@@ -1,8 +1,6 @@
-import { sortTieGroups, weightedAuc } from './auc'
-import { binaryMetrics } from './binaryMetrics'
-import { createRandom, randomInteger } from './random'
+import { checkBootstrapSettings, resampleModelsByPatient } from './patientResampling'
 import type { BinaryInput, BootstrapSettings, ConfidenceInterval, MetricName } from './types'
-import { BINARY_METRIC_NAMES, METRIC_NAMES } from './types'
+import { METRIC_NAMES } from './types'
 import { validateBinaryInput, validateThreshold } from './validate'
 
 /**
@@ -90,36 +88,23 @@ export function percentile(sorted: ArrayLike<number>, probability: number): numb
   return low + fraction * (high - low)
 }
 
-function checkSettings(replicates: number, confidence: number, seed: number): void {
-  if (!Number.isInteger(replicates) || replicates < 1) {
-    throw new RangeError(`bootstrap replicates must be a positive integer, got ${String(replicates)}`)
-  }
-  if (typeof confidence !== 'number' || !(confidence > 0 && confidence < 1)) {
-    throw new RangeError(`bootstrap confidence must be in (0, 1), got ${String(confidence)}`)
-  }
-  if (typeof seed !== 'number' || !Number.isFinite(seed)) {
-    throw new RangeError(`bootstrap seed must be a finite number, got ${String(seed)}`)
-  }
-}
-
-/** Map each image to a dense cluster index (patient, or itself). */
-function clusterIndex(n: number, patients?: ArrayLike<string>): { clusterOf: Uint32Array; clusters: number } {
-  const clusterOf = new Uint32Array(n)
-  if (patients === undefined) {
-    for (let index = 0; index < n; index++) clusterOf[index] = index
-    return { clusterOf, clusters: n }
-  }
-  const ids = new Map<string, number>()
-  for (let index = 0; index < n; index++) {
-    const id = patients[index]
-    let cluster = ids.get(id)
-    if (cluster === undefined) {
-      cluster = ids.size
-      ids.set(id, cluster)
+/**
+ * Percentile interval of one metric's replicate values: `NaN` replicates (metric undefined on that resample) are
+ * skipped and counted out of `validReplicates`.
+ * @param name the metric, for the reason given when no replicate was valid.
+ */
+export function percentileInterval(values: Float64Array, confidence: number, name: string): ConfidenceInterval {
+  const valid = values.filter((value) => !Number.isNaN(value)).sort()
+  if (valid.length === 0) {
+    return {
+      lower: Number.NaN,
+      upper: Number.NaN,
+      validReplicates: 0,
+      undefinedReason: `${name} was undefined in every bootstrap replicate`,
     }
-    clusterOf[index] = cluster
   }
-  return { clusterOf, clusters: ids.size }
+  const tail = (1 - confidence) / 2
+  return { lower: percentile(valid, tail), upper: percentile(valid, 1 - tail), validReplicates: valid.length }
 }
 
 /**
@@ -142,81 +127,19 @@ export function bootstrapConfidenceIntervals(input: BinaryInput, options: Bootst
   const confidence = options.confidence ?? DEFAULT_BOOTSTRAP.confidence
   const seed = options.seed ?? DEFAULT_BOOTSTRAP.seed
   const threshold = options.threshold ?? 0.5
-  checkSettings(replicates, confidence, seed)
+  checkBootstrapSettings({ replicates, confidence, seed })
   validateThreshold(threshold)
-  const metricOptions = { haldane: options.haldane === true, fBeta: options.fBeta ?? 1 }
 
-  const n = labels.length
-  const labelArray = Uint8Array.from({ length: n }, (_, index) => labels[index])
-  const { clusterOf, clusters } = clusterIndex(n, patients)
-  // Per-cluster confusion cells, so a replicate's matrix costs O(clusters).
-  const cells = new Float64Array(clusters * 4) // [tp, fp, tn, fn] per cluster
-  for (let index = 0; index < n; index++) {
-    const predictedPositive = scores[index] >= threshold
-    const cell = labelArray[index] === 1 ? (predictedPositive ? 0 : 3) : predictedPositive ? 1 : 2
-    cells[clusterOf[index] * 4 + cell]++
-  }
-  // Work in ascending-score order so the AUC sweep reads memory sequentially:
-  // labels and cluster ids are permuted once, and the permutation becomes the
-  // identity for `weightedAuc`.
-  const sorted = sortTieGroups(scores)
-  const sortedLabels = new Uint8Array(n)
-  const sortedClusterOf = new Uint32Array(n)
-  for (let position = 0; position < n; position++) {
-    sortedLabels[position] = labelArray[sorted.order[position]]
-    sortedClusterOf[position] = clusterOf[sorted.order[position]]
-  }
-  const groups = { order: Uint32Array.from({ length: n }, (_, position) => position), groupEnds: sorted.groupEnds }
-
-  const values = new Map<MetricName, Float64Array>(METRIC_NAMES.map((name) => [name, new Float64Array(replicates)]))
-  const random = createRandom(seed)
-  const multiplicity = new Float64Array(clusters)
-  const weights = new Float64Array(n)
-  for (let replicate = 0; replicate < replicates; replicate++) {
-    multiplicity.fill(0)
-    for (let draw = 0; draw < clusters; draw++) multiplicity[randomInteger(random, clusters)]++
-    let tp = 0
-    let fp = 0
-    let tn = 0
-    let fn = 0
-    for (let cluster = 0; cluster < clusters; cluster++) {
-      const times = multiplicity[cluster]
-      if (times === 0) continue
-      const offset = cluster * 4
-      tp += times * cells[offset]
-      fp += times * cells[offset + 1]
-      tn += times * cells[offset + 2]
-      fn += times * cells[offset + 3]
-    }
-    for (let position = 0; position < n; position++) weights[position] = multiplicity[sortedClusterOf[position]]
-    const metrics = binaryMetrics({ tp, fp, tn, fn }, metricOptions)
-    for (const name of BINARY_METRIC_NAMES) values.get(name)![replicate] = metrics[name]
-    values.get('auc')![replicate] = weightedAuc(groups, sortedLabels, weights)
-  }
-
-  const tail = (1 - confidence) / 2
+  const resampled = resampleModelsByPatient(
+    { labels, patients, models: [{ scores, threshold }] },
+    { replicates, seed, haldane: options.haldane === true, fBeta: options.fBeta ?? 1 },
+  )
   const intervals = {} as Record<MetricName, ConfidenceInterval>
-  for (const name of METRIC_NAMES) {
-    const valid = values.get(name)!.filter((value) => !Number.isNaN(value)).sort()
-    if (valid.length === 0) {
-      intervals[name] = {
-        lower: Number.NaN,
-        upper: Number.NaN,
-        validReplicates: 0,
-        undefinedReason: `${name} was undefined in every bootstrap replicate`,
-      }
-      continue
-    }
-    intervals[name] = {
-      lower: percentile(valid, tail),
-      upper: percentile(valid, 1 - tail),
-      validReplicates: valid.length,
-    }
-  }
+  for (const name of METRIC_NAMES) intervals[name] = percentileInterval(resampled.values[0][name], confidence, name)
   return {
     method: 'percentile',
-    resamplingUnit: patients === undefined ? 'image' : 'patient',
-    clusters,
+    resamplingUnit: resampled.resamplingUnit,
+    clusters: resampled.clusters,
     replicates,
     confidence,
     seed,

@@ -63,3 +63,17 @@ export function validateThreshold(threshold: number): void {
     throw new RangeError(`threshold must be a number, got ${String(threshold)}`)
   }
 }
+
+/**
+ * Run `action`, prefixing the message of any error it throws with `context` (e.g. "model B: scores[3] must be a
+ * finite number"), so that a message about one of several inputs says which. A TypeError stays a TypeError; any other
+ * error becomes a RangeError.
+ */
+export function withContext<T>(context: string, action: () => T): T {
+  try {
+    return action()
+  } catch (error) {
+    const message = `${context}: ${error instanceof Error ? error.message : String(error)}`
+    throw error instanceof TypeError ? new TypeError(message) : new RangeError(message)
+  }
+}
