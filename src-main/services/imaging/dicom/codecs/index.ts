@@ -26,7 +26,7 @@ export function selectCodec(encoding: Exclude<PixelEncoding, 'native'>, frame: U
   const kind = findJpegFrame(frame)
   if (kind?.process === 'jpeg-ls' || (!kind && encoding === 'jpeg-ls')) return { name: 'JPEG-LS (CharLS)', decode: decodeJpegLs }
   if (kind?.process === 'lossless' || (!kind && encoding === 'jpeg-lossless')) {
-    return { name: 'JPEG Lossless (jpeg-lossless-decoder-js)', decode: decodeJpegLossless }
+    return { name: 'JPEG Lossless', decode: decodeJpegLossless }
   }
   if (kind && kind.precision > 8 && kind.process === 'dct') return { name: 'JPEG Extended 12-bit', decode: decodeJpegExtended }
   return { name: 'JPEG 8-bit (libjpeg-turbo)', decode: decodeJpegBaseline }
