@@ -20,6 +20,8 @@ export interface JpegFrameKind {
   height: number
   /** Components in the frame (Nf). */
   components: number
+  /** False when the SOF segment is too short to hold P, Y, X and Nf: the sizes above are then 0. */
+  readable: boolean
 }
 
 /** One marker segment: the marker's second byte and where its body lies (after the 2-byte length). */
@@ -83,6 +85,7 @@ export function findJpegFrame(data: Uint8Array): JpegFrameKind | undefined {
       height: u16(start + 1),
       width: u16(start + 3),
       components: start + 5 < end ? data[start + 5] : 0,
+      readable: end - start >= 6,
     }
     return 'stop'
   })

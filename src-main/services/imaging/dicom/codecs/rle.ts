@@ -2,7 +2,7 @@
  * RLE Lossless (DICOM PS3.5 Annex G): a 64-byte header of segment offsets, then one PackBits
  * segment per byte plane (most significant byte first, one sample after another).
  */
-import type { DecodedFrame, EncodedFrame } from './types'
+import { TruncatedCodestreamError, type DecodedFrame, type EncodedFrame } from './types'
 
 const HEADER_LENGTH = 64
 
@@ -39,7 +39,7 @@ export function decodeRleLosslessSync(frame: EncodedFrame): DecodedFrame {
     }
     const produced = unpackBits(data, start, end, plane)
     if (produced < pixelCount) {
-      throw new Error(`RLE segment ${segment + 1} decodes to ${produced} bytes, expected ${pixelCount}`)
+      throw new TruncatedCodestreamError(`RLE segment ${segment + 1} decodes to ${produced} bytes, expected ${pixelCount}`)
     }
     const sample = Math.floor(segment / bytesPerSample)
     // Segments come most significant byte first.
