@@ -7,22 +7,11 @@ import { isImagingError } from '@shared/imaging/errors'
 import { mulberry32 } from '@shared/metrics/random'
 import type { DecodedImage } from '@shared/imaging/types'
 
+export { randomSamples } from '../../../src-main/services/imaging/fixtures/corpus'
 export { encodeFlatBlockJpeg, encodeJpeg2000, encodeJpegBaseline, encodeJpegLosslessSv1, encodeJpegLs } from '../../../src-main/services/imaging/fixtures/encoders'
 
 /** Deterministic PRNG (the project's mulberry32) so failures reproduce. */
 export const seededRandom = mulberry32
-
-/** Integers in [min, max], with runs (so RLE has something to compress) and noise. */
-export function randomSamples(count: number, min: number, max: number, seed: number): number[] {
-  const random = seededRandom(seed)
-  const out: number[] = []
-  while (out.length < count) {
-    const value = min + Math.floor(random() * (max - min + 1))
-    const run = random() < 0.3 ? 1 + Math.floor(random() * 20) : 1
-    for (let i = 0; i < run && out.length < count; i++) out.push(value)
-  }
-  return out
-}
 
 /** Outcome of decoding something that may be damaged: an image, an ImagingError, or a contract breach. */
 export type DecodeOutcome = { kind: 'image'; image: DecodedImage } | { kind: 'imaging-error'; code: string } | { kind: 'other'; error: unknown }

@@ -16,6 +16,7 @@ import { ImagingError } from '@shared/imaging/errors'
 import type { SelectedCodec } from './codecs'
 import { readJpeg2000Header } from './codecs/jpeg2000Header'
 import { findJpegFrame, hasEndOfImage } from './codecs/jpegMarkers'
+import { readRleHeader } from './codecs/rle'
 import type { PixelModule } from './imagePixel'
 import type { PixelEncoding } from './transferSyntax'
 
@@ -31,7 +32,7 @@ interface DeclaredSize {
 
 /** Throws BAD_DIMENSIONS when the frame's codestream disagrees with the DICOM header, TRUNCATED when it lacks its end. */
 export function checkCodestream(data: Uint8Array, encoding: Exclude<PixelEncoding, 'native'>, codec: SelectedCodec, module: PixelModule, frameNumber: number, file: string): void {
-  if (encoding === 'rle') return // the RLE decoder checks its 64-byte header itself before decoding
+  if (encoding === 'rle') return checkRle(data, module, frameNumber, file)
   if (encoding !== 'jpeg-2000' && module.bitsAllocated !== 8 && module.bitsAllocated !== 16) {
     throw new ImagingError('BAD_DIMENSIONS', file, `Bits Allocated (0028,0100) = ${module.bitsAllocated} is impossible for JPEG data (8 or 16)`)
   }
@@ -56,6 +57,36 @@ export function checkCodestream(data: Uint8Array, encoding: Exclude<PixelEncodin
   if (!codec.detectsTruncation && startsLikeCodestream(data, encoding) && !hasEndOfImage(data)) {
     const marker = encoding === 'jpeg-2000' ? 'End Of Codestream' : 'End Of Image'
     throw new ImagingError('TRUNCATED', file, `frame ${frameNumber}: the ${codec.name} data has no ${marker} marker: it was cut short`)
+  }
+}
+
+/**
+ * An RLE frame has one segment per byte of every sample, each decoding to Rows x Columns bytes: a
+ * segment count or a first segment's length that does not fit says which header field is wrong.
+ * (Fewer bytes than needed is left to the decoder, which reports a cut segment.)
+ */
+function checkRle(data: Uint8Array, module: PixelModule, frameNumber: number, file: string): void {
+  if (module.bitsAllocated % 8 !== 0) {
+    throw new ImagingError('BAD_DIMENSIONS', file, `Bits Allocated (0028,0100) = ${module.bitsAllocated} is impossible for RLE data (whole bytes per sample)`)
+  }
+  const rle = readRleHeader(data)
+  if (!rle) return
+  const expected = module.samplesPerPixel * (module.bitsAllocated / 8)
+  if (rle.segmentCount !== expected) {
+    throw new ImagingError(
+      'BAD_DIMENSIONS',
+      file,
+      `frame ${frameNumber}: the RLE data has ${rle.segmentCount} segment(s), the DICOM header (Samples per Pixel x Bits Allocated / 8) needs ${expected}`,
+    )
+  }
+  const pixels = module.rows * module.columns
+  // Encoders pad each segment to an even length: one byte more than Rows x Columns is normal.
+  if (rle.firstSegmentLength > pixels + Math.max(1, module.columns - 1)) {
+    throw new ImagingError(
+      'BAD_DIMENSIONS',
+      file,
+      `frame ${frameNumber}: the RLE data holds ${rle.firstSegmentLength} pixels, the DICOM header (Columns x Rows) ${module.columns} x ${module.rows} = ${pixels}`,
+    )
   }
 }
 
