@@ -178,7 +178,7 @@ function plausibleInflatedSize(array: Uint8Array, position: number, file: string
     }
     const samplesPerPixel = dataSet.uint16('x00280002') ?? 1
     const frameBytes = nativeFrameLength({ rows, columns, samplesPerPixel, bitsAllocated, bitsStored: bitsAllocated, highBit: bitsAllocated - 1, signed: false, photometric: '', planarConfiguration: 0, frames })
-    const bytes = Math.min(MAX_INFLATED_BYTES, Math.ceil(frameBytes * frames) + head.length + INFLATED_SLACK_BYTES)
+    const bytes = Math.min(MAX_INFLATED_BYTES, Math.ceil(frameBytes * frames) + INFLATED_SLACK_BYTES)
     return { bytes, basis: `its ${columns} x ${rows} x ${samplesPerPixel} x ${bitsAllocated}-bit image${frames > 1 ? ` in ${frames} frames` : ''}` }
   }
   return { bytes: MAX_INFLATED_BYTES, basis: 'any radiograph' }
