@@ -57,6 +57,8 @@ export function defaultChildEntry(from: string = import.meta.url): ChildEntry {
 export class DecodeChild {
   private stderrTail = ''
   private exited: { code: number | null; signal: NodeJS.Signals | null } | undefined
+  /** Set when the kill is sent: its 'exit' event comes later, and no input may reach the dying child meanwhile. */
+  private killed = false
 
   private constructor(
     private readonly child: ChildProcess,
@@ -96,7 +98,7 @@ export class DecodeChild {
 
   /** True while the child can take another input. */
   get alive(): boolean {
-    return this.exited === undefined
+    return this.exited === undefined && !this.killed
   }
 
   /** Resident memory now, in bytes (0 where /proc is not available). */
@@ -117,7 +119,7 @@ export class DecodeChild {
         clearTimeout(timer)
         this.child.off('message', onMessage)
         this.child.off('exit', onExit)
-        if (kill) this.child.kill('SIGKILL')
+        if (kill) this.close()
         resolve(outcome)
       }
       const elapsed = () => performance.now() - started
@@ -141,7 +143,7 @@ export class DecodeChild {
       }
       this.child.on('message', onMessage)
       this.child.on('exit', onExit)
-      if (!this.alive) return onExit(this.exited?.code ?? null, this.exited?.signal ?? null)
+      if (this.exited) return onExit(this.exited.code, this.exited.signal)
       this.stderrTail = ''
       this.child.send(task)
     })
@@ -149,7 +151,9 @@ export class DecodeChild {
 
   /** End the child (it has nothing to save). */
   close(): void {
-    if (this.alive) this.child.kill('SIGKILL')
+    if (!this.alive) return
+    this.killed = true
+    this.child.kill('SIGKILL')
   }
 }
 
