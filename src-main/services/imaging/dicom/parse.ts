@@ -5,7 +5,7 @@
  */
 import { constants, inflateRawSync } from 'node:zlib'
 import dicomParser, { type DataSet, type Element } from 'dicom-parser'
-import { ImagingError, isImagingError } from '@shared/imaging/errors'
+import { ImagingError } from '@shared/imaging/errors'
 import { MAX_INFLATED_BYTES } from '../limits'
 import { nativeFrameLength, readNumberOfFrames } from './imagePixel'
 import { EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN } from './transferSyntax'
@@ -170,12 +170,8 @@ function plausibleInflatedSize(array: Uint8Array, position: number, file: string
       if (position + prefix >= array.length) break
       continue
     }
-    let frames = 1
-    try {
-      frames = readNumberOfFrames(dataSet, file)
-    } catch (error) {
-      if (isImagingError(error)) throw error
-    }
+    // A malformed Number of Frames is refused here as it would be after inflating: no need to inflate first.
+    const frames = readNumberOfFrames(dataSet, file)
     const samplesPerPixel = dataSet.uint16('x00280002') ?? 1
     const frameBytes = nativeFrameLength({ rows, columns, samplesPerPixel, bitsAllocated, bitsStored: bitsAllocated, highBit: bitsAllocated - 1, signed: false, photometric: '', planarConfiguration: 0, frames })
     const bytes = Math.min(MAX_INFLATED_BYTES, Math.ceil(frameBytes * frames) + INFLATED_SLACK_BYTES)
