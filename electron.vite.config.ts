@@ -18,6 +18,8 @@ export default defineConfig({
           cli: 'src-main/cli/index.ts',
           // The training worker thread, started by services/runs/workerHost.ts from the bundle's folder.
           runWorker: 'src-main/services/runs/worker/runWorker.ts',
+          // The decoding child of `cxr fuzz`, started by cli/fuzz/decodeChild.ts from the bundle's folder.
+          fuzzChild: 'src-main/cli/fuzz/fuzzChild.ts',
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },

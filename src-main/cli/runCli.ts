@@ -7,6 +7,7 @@ import { composeCommand } from './commands/compose'
 import { datasetsCommand } from './commands/datasets'
 import { decodeCommand } from './commands/decode'
 import { evaluateCommand } from './commands/evaluate'
+import { fuzzCommand } from './commands/fuzz'
 import { importCommand } from './commands/importCommand'
 import { metricsCommand } from './commands/metrics'
 import { predictCommand } from './commands/predict'
@@ -19,7 +20,7 @@ import { trainCommand } from './commands/train'
 import { trainLungsCommand } from './commands/trainLungs'
 
 /** Every subcommand, in the order `cxr --help` lists them. */
-export const commands: CliCommand[] = [systemCommand, decodeCommand, preprocessCommand, datasetsCommand, importCommand, composeCommand, segmentCommand, trainLungsCommand, trainCommand, runsCommand, predictCommand, evaluateCommand, metricsCommand, reportCommand, benchCommand]
+export const commands: CliCommand[] = [systemCommand, decodeCommand, preprocessCommand, datasetsCommand, importCommand, composeCommand, segmentCommand, trainLungsCommand, trainCommand, runsCommand, predictCommand, evaluateCommand, metricsCommand, reportCommand, benchCommand, fuzzCommand]
 
 const defaultIo: CliIo = {
   stdout: (text) => process.stdout.write(text),

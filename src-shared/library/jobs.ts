@@ -73,6 +73,7 @@ export const IMPORT_ISSUE_CODES = [
   'modality-excluded',
   'file-missing',
   'unreadable',
+  'decode-warning',
   'content-changed',
   'duplicate-content',
   'metadata-differs',

@@ -9,12 +9,13 @@ import { findRange } from '@shared/imaging/displayLut'
 import { ImagingError } from '@shared/imaging/errors'
 import type { DecodedImage } from '@shared/imaging/types'
 import { convertToGrey } from './greyscale'
+import { MAX_SAMPLES_PER_FRAME } from './limits'
 
 /** Raster formats decoded here. */
 export type RasterFormat = 'png' | 'jpeg'
 
-/** No chest radiograph comes near this many pixels; more means a damaged or hostile header. */
-const MAX_PIXELS = 2 ** 26
+/** No chest radiograph comes near this many pixels (see limits.ts); more means a damaged or hostile header. */
+const MAX_PIXELS = MAX_SAMPLES_PER_FRAME
 
 /** Decode a PNG or JPEG held in memory. */
 export async function decodeRasterBytes(bytes: Uint8Array, file: string, format: RasterFormat): Promise<DecodedImage> {

@@ -11,7 +11,7 @@ import type { ThumbnailCache } from '../../library/thumbnails'
 export type DecodedForImport = Pick<
   DecodedImage,
   'source' | 'width' | 'height' | 'pixels' | 'pixelRange' | 'voi' | 'invert' | 'tags' | 'patient' | 'photometricInFile' | 'transferSyntax' | 'bitsStored'
->
+> & Partial<Pick<DecodedImage, 'warnings'>>
 
 /** Decodes a DICOM (or any non-raster) file; rejects with an `ImagingError` naming the file. */
 export type DecodeImage = (path: string) => Promise<DecodedForImport>

@@ -86,7 +86,16 @@ async function processDicom(item: ImageItem, digest: FileDigest, context: Proces
       message: `${item.sourceKey}: modality ${modality || '(none)'} is not among ${allowed.join(', ')}`,
     })
   }
-  const warnings: NewIssue[] = []
+  // What the decoder noticed but could read past (damaged data after the pixels, an impossible High Bit...) is kept
+  // as the image's issues. Damage that leaves the pixels wrong (a cut or corrupt codestream) is an ImagingError
+  // instead, so such a file fails here and never reaches a composition (see the imaging service's damage policy).
+  const warnings: NewIssue[] = (decoded.warnings ?? []).map((warning) => ({
+    code: 'decode-warning',
+    severity: 'warning',
+    file: item.path,
+    ordinal: item.ordinal,
+    message: `${item.sourceKey}: ${warning}`,
+  }))
   const pseudonymise = context.dicom.pseudonymise
   const studyUid = decoded.patient.studyInstanceUid?.trim()
   let patientId = item.plan.patientId

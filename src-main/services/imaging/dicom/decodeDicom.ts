@@ -8,10 +8,11 @@ import { ImagingError } from '@shared/imaging/errors'
 import type { DecodedImage, DecodeOptions, Photometric } from '@shared/imaging/types'
 import { convertToGrey } from '../greyscale'
 import { selectCodec } from './codecs'
-import type { DecodedFrame } from './codecs/types'
+import { TruncatedCodestreamError, type DecodedFrame } from './codecs/types'
+import { checkCodestream } from './codestreamCheck'
 import { applyPalette, convertYbrFullToRgb, expandYbrFull422 } from './colour'
 import { FrameLayoutError, readEncapsulatedFrame } from './encapsulatedFrames'
-import { nativeFrameLength, readPixelModule, type PixelModule } from './imagePixel'
+import { checkNativeLength, nativeFrameLength, readPixelModule, type PixelModule } from './imagePixel'
 import { applyModalityLut, readModalityTransform, readVoi } from './lut'
 import { maskAndExtend, readNativeFrame } from './nativePixels'
 import { elementIsComplete, parseDicomBytes } from './parse'
@@ -49,9 +50,8 @@ export async function decodeDicomBytes(bytes: Uint8Array, file: string, options:
   let stored: Int32Array
   let colourConverted = false
   if (syntax.encoding === 'native') {
+    if (!pixelElement.encapsulatedPixelData) checkNativeLength(module, pixelElement.length, file, warnings)
     stored = readNative(dataSet.byteArray, pixelElement, module, frameIndex, syntax, file)
-    const allFrames = Math.ceil(nativeFrameLength(module) * module.frames)
-    if (pixelElement.length < allFrames) warnings.push(`Pixel Data holds ${pixelElement.length} of the ${allFrames} bytes ${module.frames} frames need: later frames are missing`)
   } else {
     const frame = await decodeEncapsulated(dataSet, pixelElement, module, frameIndex, syntax, file)
     warnings.push(...frame.warnings)
@@ -139,6 +139,10 @@ async function decodeEncapsulated(
   if (!element.encapsulatedPixelData) {
     throw new ImagingError('CORRUPT_DATA', file, `Pixel Data is not encapsulated although the transfer syntax is ${syntax.name}`)
   }
+  const fragmentCount = element.fragments?.length ?? 0
+  if (fragmentCount > 0 && module.frames > fragmentCount) {
+    throw new ImagingError('BAD_DIMENSIONS', file, `Number of Frames (0028,0008) = ${module.frames}, but Pixel Data holds only ${fragmentCount} fragment(s) and each frame needs one`)
+  }
   let data: Uint8Array
   try {
     data = readEncapsulatedFrame(dataSet, element, frameIndex, module.frames, syntax.encoding)
@@ -146,11 +150,16 @@ async function decodeEncapsulated(
     const truncated = error instanceof FrameLayoutError && error.truncated
     throw new ImagingError(truncated ? 'TRUNCATED' : 'CORRUPT_DATA', file, `frame ${frameIndex + 1}: ${messageOf(error)}`, { cause: error })
   }
-  const codec = selectCodec(syntax.encoding as Exclude<typeof syntax.encoding, 'native'>, data)
+  const encoding = syntax.encoding as Exclude<typeof syntax.encoding, 'native'>
+  const codec = selectCodec(encoding, data)
+  checkCodestream(data, encoding, codec, module, frameIndex + 1, file)
   let frame: DecodedFrame
   try {
     frame = await codec.decode({ data, rows: module.rows, columns: module.columns, samplesPerPixel: module.samplesPerPixel, bitsAllocated: module.bitsAllocated, bitsStored: module.bitsStored, signed: module.signed })
   } catch (error) {
+    if (error instanceof TruncatedCodestreamError) {
+      throw new ImagingError('TRUNCATED', file, `frame ${frameIndex + 1} (${syntax.name}) is cut short or damaged: ${error.message}`, { cause: error })
+    }
     throw new ImagingError('CODEC_FAILED', file, `${codec.name} could not decode frame ${frameIndex + 1} (${syntax.name}): ${messageOf(error)}`, { cause: error })
   }
   const expected = module.samplesPerPixel

@@ -3,9 +3,11 @@
  * Part 10 without preamble, bare ACR-NEMA style data sets (implicit or explicit VR), deflated
  * data sets. Parser exceptions become ImagingErrors that say whether the file was cut short.
  */
-import { inflateRawSync } from 'node:zlib'
+import { constants, inflateRawSync } from 'node:zlib'
 import dicomParser, { type DataSet, type Element } from 'dicom-parser'
 import { ImagingError } from '@shared/imaging/errors'
+import { MAX_INFLATED_BYTES } from '../limits'
+import { nativeFrameLength, readNumberOfFrames } from './imagePixel'
 import { EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN } from './transferSyntax'
 
 /** How a DICOM file is laid out, as far as its first bytes tell. */
@@ -24,8 +26,10 @@ export interface ParsedDicom {
 }
 
 const PREAMBLE_LENGTH = 128
-/** An inflated data set larger than this is treated as a decompression bomb. */
-const MAX_INFLATED_BYTES = 2 ** 30
+/** Compressed bytes inflated first to read the Image Pixel attributes (they precede Pixel Data). */
+const HEADER_PREFIXES = [4096, 65536]
+/** Room for the attributes around Pixel Data (overlays, private groups, padding) in an inflated data set. */
+const INFLATED_SLACK_BYTES = 16 * 2 ** 20
 const VALUE_REPRESENTATIONS = new Set(
   'AE AS AT CS DA DS DT FL FD IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(' '),
 )
@@ -119,20 +123,75 @@ function readTransferSyntax(dataSet: DataSet): string | undefined {
   return element?.Value ?? dataSet.string('x00020010')
 }
 
+/**
+ * Inflate a deflated data set, but only as far as it can plausibly go: a few compressed kilobytes
+ * are inflated first to read Rows, Columns, Samples, Bits Allocated and Number of Frames; the
+ * whole stream is then inflated with that image's size (plus room for other attributes) as the
+ * limit, and zlib stops as soon as its output passes it. A 1 MB file that would inflate to
+ * gigabytes fails after a few megabytes instead.
+ */
 function inflate(array: Uint8Array, position: number, file: string): Uint8Array {
+  const limit = plausibleInflatedSize(array, position, file)
   let inflated: Buffer
   try {
-    inflated = inflateRawSync(array.subarray(position), { maxOutputLength: MAX_INFLATED_BYTES })
+    inflated = inflateRawSync(array.subarray(position), { maxOutputLength: limit.bytes })
   } catch (error) {
-    const truncated = /unexpected end/i.test(String((error as Error).message))
-    throw new ImagingError(
-      truncated ? 'TRUNCATED' : 'CORRUPT_DATA',
-      file,
-      `the deflated data set cannot be inflated (${(error as Error).message})`,
-      { cause: error },
-    )
+    const message = String((error as Error).message)
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || /larger than/i.test(message)) {
+      throw new ImagingError(
+        'CORRUPT_DATA',
+        file,
+        `the deflated data set inflates to more than ${megabytes(limit.bytes)}, more than ${limit.basis} can need (a damaged file or a decompression bomb)`,
+        { cause: error },
+      )
+    }
+    const truncated = /unexpected end/i.test(message)
+    throw new ImagingError(truncated ? 'TRUNCATED' : 'CORRUPT_DATA', file, `the deflated data set cannot be inflated (${message})`, { cause: error })
   }
   return concat(array.subarray(0, position), inflated)
+}
+
+/** The most the inflated data set may hold, from its own Image Pixel attributes when they can be read. */
+function plausibleInflatedSize(array: Uint8Array, position: number, file: string): { bytes: number; basis: string } {
+  for (const prefix of HEADER_PREFIXES) {
+    let head: Buffer
+    try {
+      // Z_SYNC_FLUSH hands back what a partial stream holds instead of failing on its missing end.
+      head = inflateRawSync(array.subarray(position, position + prefix), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: MAX_INFLATED_BYTES / 8 })
+    } catch {
+      break
+    }
+    const partial = concat(array.subarray(0, position), head)
+    const dataSet = parsePartial(partial)
+    const rows = dataSet?.uint16('x00280010')
+    const columns = dataSet?.uint16('x00280011')
+    const bitsAllocated = dataSet?.uint16('x00280100')
+    if (!dataSet || !rows || !columns || !bitsAllocated) {
+      if (position + prefix >= array.length) break
+      continue
+    }
+    // A malformed Number of Frames is refused here as it would be after inflating: no need to inflate first.
+    const frames = readNumberOfFrames(dataSet, file)
+    const samplesPerPixel = dataSet.uint16('x00280002') ?? 1
+    const frameBytes = nativeFrameLength({ rows, columns, samplesPerPixel, bitsAllocated, bitsStored: bitsAllocated, highBit: bitsAllocated - 1, signed: false, photometric: '', planarConfiguration: 0, frames })
+    const bytes = Math.min(MAX_INFLATED_BYTES, Math.ceil(frameBytes * frames) + INFLATED_SLACK_BYTES)
+    return { bytes, basis: `its ${columns} x ${rows} x ${samplesPerPixel} x ${bitsAllocated}-bit image${frames > 1 ? ` in ${frames} frames` : ''}` }
+  }
+  return { bytes: MAX_INFLATED_BYTES, basis: 'any radiograph' }
+}
+
+/** The attributes before Pixel Data in a partly inflated data set (parsing stops where the bytes do). */
+function parsePartial(partial: Uint8Array): DataSet | undefined {
+  const byteArray = Buffer.from(partial.buffer, partial.byteOffset, partial.byteLength)
+  try {
+    return dicomParser.parseDicom(byteArray, { untilTag: 'x7fe00010', inflater: () => byteArray } as dicomParser.ParseDicomOptions)
+  } catch (thrown) {
+    return (thrown as { dataSet?: DataSet } | undefined)?.dataSet
+  }
+}
+
+function megabytes(bytes: number): string {
+  return `${Math.round(bytes / 2 ** 20)} MB`
 }
 
 function parserMessage(thrown: unknown): string {

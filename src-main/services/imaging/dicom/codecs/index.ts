@@ -17,17 +17,22 @@ import type { FrameDecoder } from './types'
 export interface SelectedCodec {
   name: string
   decode: FrameDecoder
+  /**
+   * True for the project's own decoders, which know exactly where their data runs out; the wasm
+   * codecs are given only codestreams that end with their end marker (see codestreamCheck.ts).
+   */
+  detectsTruncation: boolean
 }
 
 /** Pick the decoder for a frame of the given encoding, looking into JPEG headers when needed. */
 export function selectCodec(encoding: Exclude<PixelEncoding, 'native'>, frame: Uint8Array): SelectedCodec {
-  if (encoding === 'rle') return { name: 'RLE Lossless', decode: decodeRleLossless }
-  if (encoding === 'jpeg-2000') return { name: 'JPEG 2000 (OpenJPEG)', decode: decodeJpeg2000 }
+  if (encoding === 'rle') return { name: 'RLE Lossless', decode: decodeRleLossless, detectsTruncation: true }
+  if (encoding === 'jpeg-2000') return { name: 'JPEG 2000 (OpenJPEG)', decode: decodeJpeg2000, detectsTruncation: false }
   const kind = findJpegFrame(frame)
-  if (kind?.process === 'jpeg-ls' || (!kind && encoding === 'jpeg-ls')) return { name: 'JPEG-LS (CharLS)', decode: decodeJpegLs }
+  if (kind?.process === 'jpeg-ls' || (!kind && encoding === 'jpeg-ls')) return { name: 'JPEG-LS (CharLS)', decode: decodeJpegLs, detectsTruncation: false }
   if (kind?.process === 'lossless' || (!kind && encoding === 'jpeg-lossless')) {
-    return { name: 'JPEG Lossless (jpeg-lossless-decoder-js)', decode: decodeJpegLossless }
+    return { name: 'JPEG Lossless', decode: decodeJpegLossless, detectsTruncation: true }
   }
-  if (kind && kind.precision > 8 && kind.process === 'dct') return { name: 'JPEG Extended 12-bit', decode: decodeJpegExtended }
-  return { name: 'JPEG 8-bit (libjpeg-turbo)', decode: decodeJpegBaseline }
+  if (kind && kind.precision > 8 && kind.process === 'dct') return { name: 'JPEG Extended 12-bit', decode: decodeJpegExtended, detectsTruncation: true }
+  return { name: 'JPEG 8-bit (libjpeg-turbo)', decode: decodeJpegBaseline, detectsTruncation: false }
 }

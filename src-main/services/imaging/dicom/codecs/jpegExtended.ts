@@ -6,8 +6,9 @@
  * Colour is supported with plain replication upsampling (chroma subsampling is rare at 12 bits).
  */
 import { inverseDctIslow } from './idct'
-import { BitReader, buildHuffmanTable, type HuffmanTable } from './jpegHuffman'
-import type { DecodedFrame, EncodedFrame } from './types'
+import { BitReader, readHuffmanTables, type HuffmanTable } from './jpegHuffman'
+import { walkJpegSegments } from './jpegMarkers'
+import { TruncatedCodestreamError, type DecodedFrame, type EncodedFrame } from './types'
 
 // prettier-ignore
 const ZIGZAG = new Int32Array([
@@ -58,42 +59,28 @@ export function decodeSequentialDct(data: Uint8Array, expectedSamples: number): 
   let restartInterval = 0
   let rgbTransform: boolean | undefined
   const warnings: string[] = []
-  let position = 2
   const u16 = (p: number) => (data[p] << 8) | data[p + 1]
 
-  while (position + 4 <= data.length) {
-    if (data[position] !== 0xff) {
-      position++ // garbage between segments: skip as libjpeg does
-      continue
-    }
-    const marker = data[position + 1]
-    if (marker === 0xd9) break
-    if (marker === 0xff || marker === 0x00 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0xd8) {
-      position += marker === 0xff ? 1 : 2
-      continue
-    }
-    const length = u16(position + 2)
-    const start = position + 4
-    const end = position + 2 + length
-    if (length < 2 || end > data.length) throw new Error(`JPEG segment 0xFF${hex(marker)} runs past the end of the frame`)
+  const ended = walkJpegSegments(data, ({ marker, start, end }) => {
     if (marker === 0xdb) readQuantTables(data, start, end, quantTables)
     else if (marker === 0xc4) readHuffmanTables(data, start, end, dcTables, acTables)
     else if (marker === 0xdd) restartInterval = u16(start)
-    else if (marker === 0xee && length >= 12 && String.fromCharCode(...data.subarray(start, start + 5)) === 'Adobe') rgbTransform = data[start + 11] === 0
+    else if (marker === 0xee && end - start >= 12 && String.fromCharCode(...data.subarray(start, start + 5)) === 'Adobe') rgbTransform = data[start + 11] === 0
     else if (marker === 0xc0 || marker === 0xc1) frame = readFrameHeader(data, start, expectedSamples)
     else if (marker >= 0xc2 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       throw new Error(`JPEG coding process SOF${marker - 0xc0} is not sequential Huffman DCT`)
     } else if (marker === 0xda) {
       if (!frame) throw new Error('JPEG scan before the frame header')
       const reader = new BitReader(data, end)
-      decodeScan(data, start, frame, reader, quantTables, dcTables, acTables, restartInterval)
+      const whole = decodeScan(data, start, frame, reader, quantTables, dcTables, acTables, restartInterval)
+      // Grey blocks where the data ran out would pass for image content: a short scan is an error, not a warning.
+      if (!whole || reader.bitsPastEnd() > 0) throw new TruncatedCodestreamError('the JPEG data ends before the image does')
       if (reader.badCodes > 0) warnings.push(`JPEG data had ${reader.badCodes} invalid Huffman codes`)
-      if (reader.zerosFed > 4) warnings.push('JPEG data ended before the scan did (the rest is grey)')
-      position = reader.marker !== 0 ? reader.position : nextMarker(data, reader.position)
-      continue
+      return reader.marker !== 0 ? reader.position : nextMarker(data, reader.position)
     }
-    position = end
-  }
+    return undefined
+  })
+  if (ended === 'overrun') throw new Error('a JPEG segment runs past the end of the frame')
   if (!frame) throw new Error('JPEG frame header (SOF0/SOF1) not found')
   const isRgb = rgbTransform ?? (frame.components.length === 3 && frame.components.map((c) => c.id).join() === '82,71,66')
   return { ...assemble(frame, frame.components.length === 3 && !isRgb), warnings }
@@ -111,21 +98,6 @@ function readQuantTables(data: Uint8Array, start: number, end: number, tables: I
       p += sixteenBit ? 2 : 1
     }
     tables[id & 3] = table
-  }
-}
-
-function readHuffmanTables(data: Uint8Array, start: number, end: number, dc: HuffmanTable[], ac: HuffmanTable[]): void {
-  let p = start
-  while (p + 17 <= end) {
-    const tableClass = data[p] >> 4
-    const id = data[p] & 3
-    const counts = data.subarray(p + 1, p + 17)
-    const total = counts.reduce((sum, c) => sum + c, 0)
-    if (p + 17 + total > end) throw new Error('JPEG Huffman table is longer than its segment')
-    const table = buildHuffmanTable(counts, data.subarray(p + 17, p + 17 + total))
-    if (tableClass === 0) dc[id] = table
-    else ac[id] = table
-    p += 17 + total
   }
 }
 
@@ -170,7 +142,7 @@ function decodeScan(
   dcTables: HuffmanTable[],
   acTables: HuffmanTable[],
   restartInterval: number,
-): void {
+): boolean {
   const count = data[start]
   const scan: Component[] = []
   for (let i = 0; i < count; i++) {
@@ -219,7 +191,7 @@ function decodeScan(
     for (let column = 0; column < unitsPerLine; column++) {
       if (restartInterval > 0) {
         if (untilRestart === 0) {
-          if (!reader.restart()) return
+          if (!reader.restart()) return false
           for (const c of scan) c.predictor = 0
           untilRestart = restartInterval
         }
@@ -234,6 +206,7 @@ function decodeScan(
       }
     }
   }
+  return true
 }
 
 /** Crop the padded planes, upsample by replication and convert YCbCr to RGB when asked. */
@@ -276,8 +249,4 @@ function nextMarker(data: Uint8Array, from: number): number {
   let p = from
   while (p + 1 < data.length && !(data[p] === 0xff && data[p + 1] !== 0 && data[p + 1] !== 0xff)) p++
   return p
-}
-
-function hex(value: number): string {
-  return value.toString(16).toUpperCase().padStart(2, '0')
 }

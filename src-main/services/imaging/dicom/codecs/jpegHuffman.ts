@@ -1,6 +1,6 @@
 /**
  * Huffman tables and the entropy-coded bit stream of sequential DCT JPEG (ITU T.81 Annex C/F),
- * for the 12-bit decoder. Corrupt data never throws here: like libjpeg, the reader feeds zeros
+ * for the 12-bit and lossless decoders. Corrupt data never throws here: like libjpeg, the reader feeds zeros
  * past the end or a marker and counts the damage, so the caller decides what to report.
  */
 
@@ -50,10 +50,12 @@ export class BitReader {
   private bitsLeft = 0
   /** The marker (second byte) that stopped reading, 0 while none. */
   marker = 0
-  /** Bytes of zeros fed in because data ran out or a marker came early. */
+  /** Bytes of zeros fed in because data ran out or a marker came early (some are only looked ahead at). */
   zerosFed = 0
   /** Symbols that matched no code. */
   badCodes = 0
+  /** Fed zero bits that earlier restart intervals consumed. */
+  private missingBits = 0
 
   constructor(
     private readonly data: Uint8Array,
@@ -87,6 +89,16 @@ export class BitReader {
       this.buffer = ((this.buffer << 8) | byte) & 0x1ffffff
       this.bitsLeft += 8
     }
+  }
+
+  /**
+   * Bits the decoder took beyond the data: zero bits fed after the data ran out or a marker came,
+   * less those still unread in the buffer. More than 0 means the entropy-coded data ended before
+   * the image did (a truncated or damaged stream); exactly 0 at the end of a whole scan, however
+   * its last byte was padded.
+   */
+  bitsPastEnd(): number {
+    return this.missingBits + Math.max(0, this.zerosFed * 8 - this.bitsLeft)
   }
 
   /** Read `count` (at most 16) bits as an unsigned number. */
@@ -133,6 +145,8 @@ export class BitReader {
    * for it when the data is damaged. Returns false when no restart marker could be found.
    */
   restart(): boolean {
+    this.missingBits = this.bitsPastEnd()
+    this.zerosFed = 0
     this.buffer = 0
     this.bitsLeft = 0
     if (this.marker === 0) {
@@ -149,5 +163,21 @@ export class BitReader {
       return true
     }
     return false
+  }
+}
+
+/** Read the tables of a DHT segment (T.81 B.2.4.2) into the DC (class 0) and AC (class 1) slots. */
+export function readHuffmanTables(data: Uint8Array, start: number, end: number, dc: HuffmanTable[], ac: HuffmanTable[]): void {
+  let p = start
+  while (p + 17 <= end) {
+    const tableClass = data[p] >> 4
+    const id = data[p] & 3
+    const counts = data.subarray(p + 1, p + 17)
+    const total = counts.reduce((sum, c) => sum + c, 0)
+    if (p + 17 + total > end) throw new Error('JPEG Huffman table is longer than its segment')
+    const table = buildHuffmanTable(counts, data.subarray(p + 17, p + 17 + total))
+    if (tableClass === 0) dc[id] = table
+    else ac[id] = table
+    p += 17 + total
   }
 }

@@ -63,13 +63,3 @@ declare module '@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs' {
   }>
   export default factory
 }
-declare module 'jpeg-lossless-decoder-js' {
-  export class Decoder {
-    constructor(buffer?: ArrayBuffer | null, numBytes?: number)
-    decode(buffer?: ArrayBuffer, offset?: number, length?: number, numBytes?: number): Uint8Array | Uint16Array
-    precision: number | undefined
-    xDim: number
-    yDim: number
-    numComp: number
-  }
-}

@@ -2,7 +2,7 @@
  * RLE Lossless (DICOM PS3.5 Annex G): a 64-byte header of segment offsets, then one PackBits
  * segment per byte plane (most significant byte first, one sample after another).
  */
-import type { DecodedFrame, EncodedFrame } from './types'
+import { TruncatedCodestreamError, type DecodedFrame, type EncodedFrame } from './types'
 
 const HEADER_LENGTH = 64
 
@@ -39,7 +39,7 @@ export function decodeRleLosslessSync(frame: EncodedFrame): DecodedFrame {
     }
     const produced = unpackBits(data, start, end, plane)
     if (produced < pixelCount) {
-      throw new Error(`RLE segment ${segment + 1} decodes to ${produced} bytes, expected ${pixelCount}`)
+      throw new TruncatedCodestreamError(`RLE segment ${segment + 1} decodes to ${produced} bytes, expected ${pixelCount}`)
     }
     const sample = Math.floor(segment / bytesPerSample)
     // Segments come most significant byte first.
@@ -82,4 +82,35 @@ export function unpackBits(data: Uint8Array, start: number, end: number, out: Ui
     }
   }
   return written
+}
+
+/** What an RLE frame's 64-byte header announces: its segments and how many bytes the first one decodes to. */
+export interface RleHeader {
+  segmentCount: number
+  /** Decoded length of segment 1: Rows x Columns in a whole, matching frame. */
+  firstSegmentLength: number
+}
+
+/** Read the header of an RLE frame and count (without writing) what its first segment decodes to; undefined when unreadable. */
+export function readRleHeader(data: Uint8Array): RleHeader | undefined {
+  if (data.length < HEADER_LENGTH) return undefined
+  const header = new DataView(data.buffer, data.byteOffset, HEADER_LENGTH)
+  const segmentCount = header.getUint32(0, true)
+  if (segmentCount < 1 || segmentCount > 15) return undefined
+  const start = header.getUint32(4, true)
+  const end = segmentCount > 1 ? header.getUint32(8, true) : data.length
+  if (start < HEADER_LENGTH || end > data.length || start > end) return undefined
+  let length = 0
+  for (let position = start; position < end; ) {
+    const run = data[position++]
+    if (run < 128) {
+      length += Math.min(run + 1, end - position)
+      position += run + 1
+    } else if (run > 128) {
+      if (position >= end) break
+      length += 257 - run
+      position++
+    }
+  }
+  return { segmentCount, firstSegmentLength: length }
 }

@@ -30,3 +30,11 @@ export interface DecodedFrame {
 
 /** A codec: bytes of one frame in, samples out. Errors are thrown as they come; the caller wraps them. */
 export type FrameDecoder = (frame: EncodedFrame) => Promise<DecodedFrame>
+
+/**
+ * A codestream that ends before its image does (cut short, or damaged so that decoding ran out
+ * of data): the DICOM decoder reports it as TRUNCATED rather than as a codec failure.
+ */
+export class TruncatedCodestreamError extends Error {
+  override name = 'TruncatedCodestreamError'
+}
