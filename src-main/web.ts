@@ -39,6 +39,10 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
+  // A promise some service forgot to await must not end a session with an import or a training run in it.
+  process.on('unhandledRejection', (reason) => {
+    process.stderr.write(`cxr web: unhandled failure: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`)
+  })
 }
 
 main().catch((error: unknown) => {
