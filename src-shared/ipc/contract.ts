@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { BackendPreferenceSchema, EngineReportSchema } from '../system/engineTypes'
-import { FolderListingSchema, GrantedFoldersSchema, GrantFolderRequestSchema, ListFolderRequestSchema } from '../files/types'
+import { ChooseFolderRequestSchema, ChosenFolderSchema, FolderListingSchema, GrantedFoldersSchema, GrantFolderRequestSchema, ListFolderRequestSchema } from '../files/types'
 import { LungModelStatusSchema, ViewerSegmentationSchema } from '../imaging/viewerSegmentation'
 import { MAX_VIEWER_FILE_BYTES, OpenFileRequestSchema, ViewerImageSchema } from '../imaging/viewerImage'
 import { SystemReportSchema } from '../system/systemTypes'
@@ -33,10 +33,12 @@ export const contract = {
     },
   },
   files: {
-    /** A folder's entries, for the built-in folder picker (works in Electron and in browser mode). */
+    /** A folder's entries, for the built-in folder picker: under its roots or inside a granted folder. */
     listFolder: { request: ListFolderRequestSchema, response: FolderListingSchema },
-    /** The user chose this folder: imports may read inside it from now on. */
+    /** Browser mode: the picker's confirmation step (the ticket comes from the listing); imports may read inside. */
     grantFolder: { request: GrantFolderRequestSchema, response: GrantedFoldersSchema },
+    /** Desktop app: the system's folder dialog, shown by the main process; what the user picks is granted. */
+    chooseFolder: { request: ChooseFolderRequestSchema, response: ChosenFolderSchema },
     /** Folders the user has chosen, most recent first. */
     grantedFolders: { request: z.object({}).strict(), response: GrantedFoldersSchema },
   },

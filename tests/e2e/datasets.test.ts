@@ -20,6 +20,8 @@ async function chooseFolder(page: Page, folder: string): Promise<void> {
   await page.getByTestId('folder-path').press('Enter')
   await expect.poll(() => page.getByTestId('folder-picker').getAttribute('data-path'), { timeout: 30_000 }).toBe(folder)
   await page.getByTestId('choose-folder').click()
+  // The confirmation step: a grant needs the user's explicit "Allow".
+  await page.getByTestId('allow-folder').click()
   await page.getByTestId('kind-csv').waitFor()
 }
 

@@ -8,6 +8,7 @@ import { parseStrict } from '../datasets/args'
 import { formatIssue } from '../datasets/format'
 import { IMPORT_KINDS, importRequestFromArgs, type ImportRequest } from '../datasets/importSpecFromArgs'
 import { formatPreview, formatReport, runJobWithProgress } from '../datasets/importRun'
+import { parseJsonText } from '@shared/files/jsonText'
 
 const USAGE = `cxr import csv FOLDER|FILE.csv [--table T.csv] --file-column C (--label-column C [--map VALUE=CLASS …] [--exclude VALUE …] | --label CLASS)
                   (--patient-column C | --patient-pattern REGEX … | --per-image-patients) [--view-column C] [--images DIR]
@@ -125,9 +126,9 @@ async function resolveJobId(library: LibraryService, given: string): Promise<str
 async function readSpecFile(path: string, io: CliIo): Promise<ImportSpec | undefined> {
   let data: unknown
   try {
-    data = JSON.parse(await readFile(path, 'utf8'))
+    data = parseJsonText(await readFile(path, 'utf8'), path)
   } catch (error) {
-    io.stderr(`cxr import: ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not JSON (${(error as Error).message})`}\n`)
+    io.stderr(`cxr import: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? `${path}: file not found` : (error as Error).message}\n`)
     return undefined
   }
   const parsed = ImportSpecSchema.safeParse(data)
@@ -146,6 +147,6 @@ function schemaProblems(issues: ReadonlyArray<{ path: PropertyKey[]; message: st
 async function grantSourceFolders(files: FilesService, spec: ImportSpec): Promise<void> {
   for (const [, path] of specPaths(spec)) {
     const info = await stat(path).catch(() => undefined)
-    if (info?.isDirectory()) await files.grantFolder(path).catch(() => undefined)
+    if (info?.isDirectory()) await files.grantChosenFolder(path).catch(() => undefined)
   }
 }

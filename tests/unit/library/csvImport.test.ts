@@ -127,7 +127,7 @@ describe('CSV import', () => {
   })
 
   it('refuses a spec naming a missing column, naming the CSV and the column, and writes nothing', async () => {
-    await expectBlocked(spec({ fileColumn: 'file' }), 'missing-column', 'labels.csv', 'file column "file" not found', '"filename"')
+    await expectBlocked(spec({ fileColumn: 'file' }), 'missing-column', 'labels.csv', 'file column "file" not found among the 5 columns of its header')
   })
 
   it('refuses an empty CSV and a header without rows', async () => {

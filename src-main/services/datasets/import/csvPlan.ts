@@ -7,6 +7,8 @@ import type { CsvTable } from './csvTable'
 import { createPatientResolver, perImagePatientsIssue } from './patients'
 import { IssueList } from './plan'
 import type { ImagePlan, PlannedItem } from './plan'
+import type { PlanContext } from './planImport'
+import { readableSource } from './readable'
 
 /** Images planned from a CSV, with the issues found. */
 export interface CsvImagePlan {
@@ -22,11 +24,11 @@ export interface CsvImagePlan {
  * collected before returning, so the wizard can show every one at once.
  * @param spec the parsed spec.
  */
-export async function planCsvImages(spec: CsvImportSpec): Promise<CsvImagePlan> {
+export async function planCsvImages(spec: CsvImportSpec, context: Pick<PlanContext, 'readable'>): Promise<CsvImagePlan> {
   const csvPath = resolve(spec.csvPath)
   const imageFolder = resolve(dirname(csvPath), spec.imageFolder ?? '.')
   const issues = new IssueList()
-  const table = await readCsvTable(csvPath, spec.delimiter)
+  const table = { ...(await readCsvTable(await readableSource(context.readable, csvPath, 'CSV file'), spec.delimiter)), path: csvPath }
   const name = basename(csvPath)
   checkColumns(spec, table, issues)
   if (table.rows.length === 0) issues.block({ code: 'no-rows', file: csvPath, message: `${name}: the header has no rows below it` })
@@ -121,7 +123,7 @@ function checkColumns(spec: CsvImportSpec, table: CsvTable, issues: IssueList): 
       code: 'missing-column',
       file: table.path,
       field: column,
-      message: `${name}: ${field} "${column}" not found; the columns are ${table.columns.map((c) => `"${c}"`).join(', ')}`,
+      message: `${name}: ${field} "${column}" not found among the ${table.columns.length} columns of its header`,
     })
   }
 }

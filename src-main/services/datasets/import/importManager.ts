@@ -16,6 +16,7 @@ import type { ThumbnailCache } from '../../library/thumbnails'
 import { runImportJob, SHUTDOWN } from './jobRunner'
 import type { ImportTestHooks } from './jobRunner'
 import type { DecodeImage, ProcessContext } from './outcomes'
+import type { ReadableCheck } from './readable'
 import { planImport } from './planImport'
 import { summarisePlan } from './preview'
 
@@ -29,6 +30,7 @@ export interface ImportManagerDeps {
   jobs: ImportJobRepository
   thumbnails: ThumbnailCache
   decode: DecodeImage
+  readable: ReadableCheck
   batchSize: number
   concurrency: number
   now(): string
@@ -82,6 +84,7 @@ export function createImportManager(deps: ImportManagerDeps): ImportManager {
       datasetId: job.datasetId,
       thumbnails: spec.kind !== 'masks' && spec.thumbnails ? deps.thumbnails : undefined,
       decode: deps.decode,
+      readable: deps.readable,
       pseudonymiser,
       dicom: spec.kind === 'dicom-folder' ? spec : { pseudonymise: true },
       duplicates: spec.kind === 'masks' ? 'keep' : spec.duplicates,
