@@ -73,11 +73,19 @@ async function chooseFolder(title?: string): Promise<string | null> {
   return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]
 }
 
+/** A question the main process asks in a native message box: the page cannot answer it for the user. */
+async function confirm(question: { message: string; detail: string; action: string }): Promise<boolean> {
+  const parent = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]
+  const options: Electron.MessageBoxOptions = { type: 'warning', message: question.message, detail: question.detail, buttons: ['Cancel', question.action], defaultId: 0, cancelId: 0 }
+  const { response } = parent ? await dialog.showMessageBox(parent, options) : await dialog.showMessageBox(options)
+  return response === 1
+}
+
 async function main(): Promise<void> {
   app.setName('CXR Workstation')
   await app.whenReady()
   const dataFolder = process.env[DATA_FOLDER_ENV] ? resolveDataFolder() : app.getPath('userData')
-  const services = createAppServices({ dataFolder, mode: 'electron', printToPdf, chooseFolder })
+  const services = createAppServices({ dataFolder, mode: 'electron', printToPdf, chooseFolder, confirm })
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] } })
   })

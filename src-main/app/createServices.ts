@@ -67,6 +67,8 @@ export interface AppOptions {
   home?: string
   /** Where browser mode announces grants to the user (its terminal). */
   announce?: (message: string) => void
+  /** Asks the user to confirm in the main process (Electron's message box); absent in browser mode and the CLI. */
+  confirm?: (question: { message: string; detail: string; action: string }) => Promise<boolean>
 }
 
 /**
@@ -97,7 +99,9 @@ export function createAppServices(options: AppOptions): AppServices {
     decode: (path) => imaging.decode(path),
     // The command line reads the paths its user typed; the app's pages may only reach what the user granted.
     readable: options.mode === 'cli' ? undefined : (path, what) => files.resolveGranted(path, what),
+    showPhi: () => settings.get().showPhi,
   })
+  const privacy = () => ({ showPhi: settings.get().showPhi })
   const compositions = createCompositionService({
     library,
     flaggedImages: async (datasetIds) => {
@@ -180,7 +184,21 @@ export function createAppServices(options: AppOptions): AppServices {
   }
   library.onDidProgress((progress) => events.emit('library.onDidImportProgress', progress))
   const handlers: CxrHandlers = {
-    system: { getReport: () => system.getReport() },
+    system: {
+      getReport: () => system.getReport(),
+      privacy,
+      setShowPhi: async ({ show }) => {
+        const question = {
+          message: 'Show identifying data?',
+          detail: 'Patient names, birth dates and other identifying data from DICOM headers and older table imports will appear in dataset listings until you turn this off.',
+          action: 'Show identifying data',
+        }
+        if (show && options.confirm && !(await options.confirm(question))) return privacy()
+        settings.update({ showPhi: show })
+        options.announce?.(show ? 'Identifying data (PHI) is now shown in dataset listings.' : 'Identifying data (PHI) is hidden again.')
+        return privacy()
+      },
+    },
     engine: {
       getReport: () => engine.init(),
       setPreference: ({ preference }) => engine.setPreference(preference),

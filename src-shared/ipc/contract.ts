@@ -4,6 +4,7 @@ import { ChooseFolderRequestSchema, ChosenFolderSchema, FolderListingSchema, Gra
 import { LungModelStatusSchema, ViewerSegmentationSchema } from '../imaging/viewerSegmentation'
 import { MAX_VIEWER_FILE_BYTES, OpenFileRequestSchema, ViewerImageSchema } from '../imaging/viewerImage'
 import { SystemReportSchema } from '../system/systemTypes'
+import { PrivacySettingsSchema, SetShowPhiRequestSchema } from '../system/privacy'
 import { MAX_REQUEST_BYTES } from './envelope'
 import { compositionChannels, libraryChannels, libraryEvents } from './libraryContract'
 import { runsChannels, runsEvents } from './runsContract'
@@ -22,6 +23,10 @@ export const contract = {
   system: {
     /** Versions, machine, data folder and the engine report (System page, bug reports). */
     getReport: { request: z.object({}).strict(), response: SystemReportSchema },
+    /** Whether identifying data is shown in listings. */
+    privacy: { request: z.object({}).strict(), response: PrivacySettingsSchema },
+    /** The System page's switch for showing identifying data; the only way to turn it on. */
+    setShowPhi: { request: SetShowPhiRequestSchema, response: PrivacySettingsSchema },
   },
   engine: {
     /** Which backend runs and why the others were skipped. */

@@ -12,7 +12,7 @@ import { parseJsonText } from '@shared/files/jsonText'
 
 const USAGE = `cxr import csv FOLDER|FILE.csv [--table T.csv] --file-column C (--label-column C [--map VALUE=CLASS …] [--exclude VALUE …] | --label CLASS)
                   (--patient-column C | --patient-pattern REGEX … | --per-image-patients) [--view-column C] [--images DIR]
-                  [--delimiter ,|tab|;|'|'] [--file-suffix .dcm] [--keep-column C …] COMMON
+                  [--delimiter ,|tab|;|'|'] [--file-suffix .dcm] [--keep-column C …] [--no-pseudonymise] COMMON
        cxr import folders FOLDER [--class FOLDER=CLASS[:PATTERN] …] [--patient-pattern REGEX … | --per-image-patients] COMMON
        cxr import dicom FOLDER (--label CLASS | --label-from-folder) [--no-pseudonymise] [--modality CR …] COMMON
        cxr import masks --dataset ID (--folder DIR | --index CSV --image-column C --mask-column C [--mask-dir DIR] | --left DIR --right DIR)
@@ -22,7 +22,9 @@ const USAGE = `cxr import csv FOLDER|FILE.csv [--table T.csv] --file-column C (-
 COMMON: --id ID [--name NAME] [--notes TEXT] [--duplicates keep|skip] [--no-thumbnails] [--dry-run] [--json]
         [--mask-folder DIR | --mask-index CSV --mask-image-column C --mask-column C [--mask-dir DIR] | --mask-left DIR --mask-right DIR] [--mask-suffix S …]
 Without --class, folders takes the layout's suggestion (Kermany's NORMAL/PNEUMONIA rules), else each folder's name.
-With --map, unmapped values keep their own name as class; --exclude leaves those rows out.
+With --map, unmapped values keep their own name as class; --exclude leaves those rows out. Patient ids from a
+column or a DICOM header are stored as pseudonyms (--no-pseudonymise keeps them as they are); a table's other
+columns are kept only when named with --keep-column.
 --dry-run prints what would be imported and every blocking problem, writing nothing. Exit: 0 done, 1 blocked or
 failed, 2 usage, 130 cancelled with Ctrl-C (resumable with --resume).`
 

@@ -49,6 +49,8 @@ export interface LibraryServiceDeps {
   testHooks?: ImportTestHooks
   /** Checks every file right before it is read (the app: inside a granted folder, by real path); none by default. */
   readable?: ReadableCheck
+  /** Whether the user turned on showing identifying data (the settings); off when absent. */
+  showPhi?: () => boolean
 }
 
 /**
@@ -67,6 +69,7 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
   const compositions = createCompositionRepository(db)
   const thumbnails = createThumbnailCache(deps.dataFolder)
   const readable = deps.readable ?? anyReadable
+  const showPhi = () => deps.showPhi?.() ?? false
   const imports = createImportManager({
     db,
     dataFolder: deps.dataFolder,
@@ -89,12 +92,12 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
 
   return {
     async listDatasets(request = {}) {
-      const { includePhi } = parse(ListDatasetsRequestSchema, request)
-      return datasets.summaries({ includePhi })
+      parse(ListDatasetsRequestSchema, request)
+      return datasets.summaries({ includePhi: showPhi() })
     },
     async getDataset(request) {
-      const { datasetId, includePhi } = parse(GetDatasetRequestSchema, request)
-      const [summary] = datasets.summaries({ id: datasetId, includePhi })
+      const { datasetId } = parse(GetDatasetRequestSchema, request)
+      const [summary] = datasets.summaries({ id: datasetId, includePhi: showPhi() })
       if (!summary) throw new LibraryError('not-found', `No dataset "${datasetId}"`)
       return summary
     },
@@ -106,9 +109,9 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
       if (!datasets.delete(datasetId)) throw new LibraryError('not-found', `No dataset "${datasetId}"`)
     },
     async listImages(request) {
-      const { datasetId, offset, limit, label, includePhi } = parse(ListImagesRequestSchema, request)
+      const { datasetId, offset, limit, label } = parse(ListImagesRequestSchema, request)
       requireDataset(datasetId)
-      return { offset, ...images.page(datasetId, { offset, limit, label, includePhi }) }
+      return { offset, ...images.page(datasetId, { offset, limit, label, includePhi: showPhi() }) }
     },
     async imageRecords(request) {
       const { datasetIds } = parse(ImageRecordsRequestSchema, request)

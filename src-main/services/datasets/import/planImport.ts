@@ -11,6 +11,8 @@ import { planMasks } from './maskPlan'
 import type { MaskTarget } from './maskPlan'
 import type { ImportPlan, IssueList, PlannedItem } from './plan'
 import type { ReadableCheck } from './readable'
+import type { ImportJobRepository } from '../../library/importJobRepository'
+import type { Pseudonymiser } from '../../library/pseudonyms'
 
 /** What planning reads from the library (never writes). */
 export interface PlanContext {
@@ -18,6 +20,10 @@ export interface PlanContext {
   images: Pick<ImageRepository, 'identities'>
   /** Checks each source right before it is read. */
   readable: ReadableCheck
+  /** How the target dataset's earlier imports stored patient ids. */
+  jobs: Pick<ImportJobRepository, 'patientIdConvention'>
+  /** The library's pseudonymiser, loaded on first use (it creates the key when there is none). */
+  pseudonymiser: () => Pseudonymiser
 }
 
 /**
@@ -34,7 +40,7 @@ export async function planImport(spec: ImportSpec, context: PlanContext): Promis
     switch (spec.kind) {
       case 'csv': {
         const images = await planCsvImages(spec, context)
-        const plan = base(datasetId, images.items, images.issues, { sourceKind: 'csv', rootFolder: images.imageFolder })
+        const plan = { ...base(datasetId, images.items, images.issues, { sourceKind: 'csv', rootFolder: images.imageFolder }), spec: { ...spec, pseudonymise: images.pseudonymise } }
         return withMasks(plan, spec.masks, 'lungs', targetsOf(images.items), context)
       }
       case 'folder-per-class': {
