@@ -130,7 +130,11 @@ export function createImportJobRepository(db: Database): ImportJobRepository {
   const conventions = db.prepare(`
     SELECT DISTINCT COALESCE(json_extract(spec, '$.pseudonymise'), 0) AS pseudonymised FROM import_jobs
     WHERE dataset_id = ? AND kind = 'csv' AND json_extract(spec, '$.patient.kind') = 'column'
-      AND EXISTS (SELECT 1 FROM images WHERE images.import_job_id = import_jobs.id)`)
+      AND EXISTS (SELECT 1 FROM images WHERE images.import_job_id = import_jobs.id)
+    UNION
+    -- Images of a table dataset from before import jobs were recorded: their ids are as the table had them.
+    SELECT 0 FROM images JOIN datasets ON datasets.id = images.dataset_id
+    WHERE images.dataset_id = ? AND images.import_job_id IS NULL AND datasets.source_kind = 'csv'`)
 
   const addIssue = (jobId: string, issue: NewIssue) =>
     insertIssue.run(jobId, issue.ordinal ?? null, issue.code, issue.severity, issue.message, issue.file ?? null, issue.line ?? null, issue.field ?? null)
@@ -183,7 +187,7 @@ export function createImportJobRepository(db: Database): ImportJobRepository {
     importedByClass: (id) => Object.fromEntries((byClass.all(id) as Array<{ label: string; n: number }>).map((row) => [row.label, row.n])),
     active: () => (active.all() as StoredJob[]).map((row) => toJob(row)!),
     patientIdConvention(datasetId) {
-      const found = (conventions.all(datasetId) as Array<{ pseudonymised: number }>).map((row) => row.pseudonymised)
+      const found = (conventions.all(datasetId, datasetId) as Array<{ pseudonymised: number }>).map((row) => row.pseudonymised)
       if (found.length === 0) return undefined
       // Any raw ids decide: a pseudonym of a raw id already stored would be a second id for that patient.
       return found.includes(0) ? 'as-recorded' : 'pseudonymised'

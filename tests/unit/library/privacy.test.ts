@@ -211,6 +211,21 @@ describe('the pseudonym key', () => {
     expect((await library.listImages({ datasetId: 'old' })).images.find((image) => image.imageId === 'b.png')!.patientId).toBe('MRN-00412345')
   })
 
+  it('treats a table dataset from before import jobs as keeping its ids as they were', async () => {
+    const data = folder()
+    const old = openLibraryDatabase(data, { schemaVersion: 1 })
+    old.prepare(`INSERT INTO datasets VALUES ('oldest', 'Oldest', NULL, 'csv', '/data/oldest', 'then', 'then')`).run()
+    old.prepare(`INSERT INTO images (dataset_id, source_key, path, content_hash, byte_size, format, width, height, label, patient_id, created_at)
+      VALUES ('oldest', 'a.png', '/data/oldest/a.png', 'hash-a', 10, 'png', 16, 12, 'COVID-19', 'MRN-00412345', 'then')`).run()
+    old.close()
+    const source = folder('cxr-ward-')
+    await writeTable(source, ['b.png'], ['MRN-00412345'], 50)
+    const library = open(data)
+    const report = await importInto(library, csvSpec(source, { dataset: { id: 'oldest' } }))
+    expect(report.issues.map((issue) => issue.code)).toEqual(['patient-ids-as-recorded'])
+    expect((await library.getDataset({ datasetId: 'oldest' })).patientCount).toBe(1)
+  })
+
   it('stops the migration, keeping both keys, when the key file holds another key', () => {
     const data = folder()
     const old = openLibraryDatabase(data, { schemaVersion: 4 })
