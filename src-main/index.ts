@@ -2,7 +2,7 @@
  * Electron entry: one window with the security defaults of rule 7, the contract bound to ipcMain. Thin on
  * purpose: the services live in plain Node modules that browser mode and the CLI share.
  */
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createAppServices } from './app/createServices'
@@ -62,11 +62,30 @@ async function printToPdf(html: string): Promise<Uint8Array> {
   }
 }
 
+/**
+ * The system's folder dialog, opened by the main process: the only way a folder is granted in the desktop app,
+ * so the page can ask for the dialog but never name the folder itself.
+ */
+async function chooseFolder(title?: string): Promise<string | null> {
+  const parent = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]
+  const options: Electron.OpenDialogOptions = { title: title ?? 'Choose a folder', properties: ['openDirectory', 'dontAddToRecent'] }
+  const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options)
+  return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]
+}
+
+/** A question the main process asks in a native message box: the page cannot answer it for the user. */
+async function confirm(question: { message: string; detail: string; action: string }): Promise<boolean> {
+  const parent = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]
+  const options: Electron.MessageBoxOptions = { type: 'warning', message: question.message, detail: question.detail, buttons: ['Cancel', question.action], defaultId: 0, cancelId: 0 }
+  const { response } = parent ? await dialog.showMessageBox(parent, options) : await dialog.showMessageBox(options)
+  return response === 1
+}
+
 async function main(): Promise<void> {
   app.setName('CXR Workstation')
   await app.whenReady()
   const dataFolder = process.env[DATA_FOLDER_ENV] ? resolveDataFolder() : app.getPath('userData')
-  const services = createAppServices({ dataFolder, mode: 'electron', printToPdf })
+  const services = createAppServices({ dataFolder, mode: 'electron', printToPdf, chooseFolder, confirm })
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] } })
   })

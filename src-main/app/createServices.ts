@@ -61,6 +61,16 @@ export interface AppOptions {
   printToPdf?: (html: string) => Promise<Uint8Array>
   /** The lung model to use; by default the shipped one in resources/. */
   lungModelFolder?: string
+  /** The desktop app's folder choice: the system's folder dialog (Electron); the only way folders are granted there. */
+  chooseFolder?: (title?: string) => Promise<string | null>
+  /** Folders browser mode's picker may browse besides the home folder (`--folder-root`). */
+  folderRoots?: readonly string[]
+  /** The home folder (tests use a temporary one). */
+  home?: string
+  /** Where browser mode announces grants to the user (its terminal). */
+  announce?: (message: string) => void
+  /** Asks the user to confirm in the main process (Electron's message box); absent in browser mode and the CLI. */
+  confirm?: (question: { message: string; detail: string; action: string }) => Promise<boolean>
 }
 
 /**
@@ -78,8 +88,22 @@ export function createAppServices(options: AppOptions): AppServices {
   })
   const system = createSystemService({ engine, dataFolder: options.dataFolder, mode: options.mode, appVersion: APP_VERSION })
   const imaging = createImagingService()
-  const files = createFilesService({ settings })
-  const library = createLibraryService({ dataFolder: options.dataFolder, decode: (path) => imaging.decode(path) })
+  const files = createFilesService({
+    settings,
+    mode: options.mode === 'electron' ? 'dialog' : options.mode === 'browser' ? 'picker' : 'direct',
+    dataFolder: options.dataFolder,
+    folderRoots: options.folderRoots,
+    home: options.home,
+    announce: options.announce,
+  })
+  const library = createLibraryService({
+    dataFolder: options.dataFolder,
+    decode: (path) => imaging.decode(path),
+    // The command line reads the paths its user typed; the app's pages may only reach what the user granted.
+    readable: options.mode === 'cli' ? undefined : (path, what) => files.resolveGranted(path, what),
+    showPhi: () => settings.get().showPhi,
+  })
+  const privacy = () => ({ showPhi: settings.get().showPhi })
   const compositions = createCompositionService({
     library,
     flaggedImages: async (datasetIds) => {
@@ -166,20 +190,39 @@ export function createAppServices(options: AppOptions): AppServices {
   }
   library.onDidProgress((progress) => events.emit('library.onDidImportProgress', progress))
   const handlers: CxrHandlers = {
-    system: { getReport: () => system.getReport() },
+    system: {
+      getReport: () => system.getReport(),
+      privacy,
+      setShowPhi: async ({ show }) => {
+        const question = {
+          message: 'Show identifying data?',
+          detail: 'Patient names, birth dates and other identifying data from DICOM headers and older table imports will appear in dataset listings until you turn this off.',
+          action: 'Show identifying data',
+        }
+        if (show && options.confirm && !(await options.confirm(question))) return privacy()
+        settings.update({ showPhi: show })
+        options.announce?.(show ? 'Identifying data (PHI) is now shown in dataset listings.' : 'Identifying data (PHI) is hidden again.')
+        return privacy()
+      },
+    },
     engine: {
       getReport: () => engine.init(),
       setPreference: ({ preference }) => engine.setPreference(preference),
     },
     files: {
       listFolder: ({ path, showHidden }) => files.listFolder(path, showHidden),
-      grantFolder: ({ path }) => files.grantFolder(path),
+      grantFolder: ({ path, ticket }) => files.grantFolder(path, ticket),
+      chooseFolder: async ({ title }) => {
+        if (!options.chooseFolder) throw new Error('In browser mode, choose folders in the app’s folder picker')
+        const folder = await options.chooseFolder(title)
+        return { folder: folder && (await files.grantChosenFolder(folder))[0], granted: files.grantedFolders() }
+      },
       grantedFolders: () => files.grantedFolders(),
     },
     ...libraryHandlers(library, compositions, files),
     imaging: {
       openFile: ({ name, bytes, frame }) => openForViewer(name, imaging.decodeBuffer(bytes, name, { frame })),
-      openPath: ({ path, frame }) => openForViewer(basename(path), imaging.decode(files.assertGranted(path, 'image'), { frame })),
+      openPath: async ({ path, frame }) => openForViewer(basename(path), imaging.decode(await files.resolveGranted(path, 'image'), { frame })),
     },
     runs: {
       start: async ({ config }) => runs.start(config),
@@ -235,7 +278,7 @@ export function createAppServices(options: AppOptions): AppServices {
       },
     },
     explain: {
-      gradCam: ({ runId, imagePath }) => gradCam.gradCam({ runId, imagePath: files.assertGranted(imagePath, 'image') }),
+      gradCam: async ({ runId, imagePath }) => gradCam.gradCam({ runId, imagePath: await files.resolveGranted(imagePath, 'image') }),
     },
     lungModels: {
       status: () => lungMasks.status(),

@@ -8,11 +8,12 @@ import type { FilesService } from '../services/files/filesService'
 
 /**
  * Binds the library and compositions to the contract. Every path a request names must lie inside a folder the
- * user chose (rule 10): the renderer can ask to import, but only from where the user pointed.
+ * user chose (rule 10), by real path: the renderer can ask to import, but only from where the user pointed. The
+ * library checks each file again when it reads it, so a link inside a chosen folder cannot lead outside.
  */
 export function libraryHandlers(library: LibraryService, compositions: CompositionService, files: FilesService): Pick<CxrHandlers, 'library' | 'compositions'> {
-  const guardSpec = (spec: ImportSpec) => {
-    for (const [field, path] of specPaths(spec)) files.assertGranted(path, field)
+  const guardSpec = async (spec: ImportSpec) => {
+    for (const [field, path] of specPaths(spec)) await files.resolveGranted(path, field)
   }
   return {
     library: {
@@ -25,11 +26,11 @@ export function libraryHandlers(library: LibraryService, compositions: Compositi
         const path = await library.thumbnail(request)
         return { mime: extname(path) === '.webp' ? 'image/webp' : extname(path) === '.jpg' ? 'image/jpeg' : 'image/png', bytes: new Uint8Array(await readFile(path)) }
       },
-      previewCsv: (request) => (files.assertGranted(request.path, 'CSV file'), library.previewCsv(request)),
-      csvColumnValues: (request) => (files.assertGranted(request.path, 'CSV file'), library.csvColumnValues(request)),
-      scanFolder: (request) => (files.assertGranted(request.rootFolder, 'folder'), library.scanFolder(request)),
-      previewImport: (request) => (guardSpec(request.spec), library.previewImport(request)),
-      startImport: (request) => (guardSpec(request.spec), library.startImport(request)),
+      previewCsv: async (request) => library.previewCsv({ ...request, path: await files.resolveGranted(request.path, 'CSV file') }),
+      csvColumnValues: async (request) => library.csvColumnValues({ ...request, path: await files.resolveGranted(request.path, 'CSV file') }),
+      scanFolder: async (request) => library.scanFolder({ rootFolder: await files.resolveGranted(request.rootFolder, 'folder') }),
+      previewImport: async (request) => (await guardSpec(request.spec), library.previewImport(request)),
+      startImport: async (request) => (await guardSpec(request.spec), library.startImport(request)),
       cancelImport: (request) => library.cancelImport(request),
       resumeImport: (request) => library.resumeImport(request),
       getImportJob: (request) => library.getImportJob(request),

@@ -1,11 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { WebSocketServer, type WebSocket } from 'ws'
-import { BridgeRequestFrameSchema, decodeFrame, encodeFrame, LARGEST_REQUEST_BYTES, type BridgeServerFrame } from '@shared/ipc'
+import { WebSocketServer } from 'ws'
 import type { Dispatcher } from '../ipc/dispatcher'
 import type { EventHub } from '../ipc/eventHub'
+import { attachConnection, type BridgeLogger } from './bridgeConnection'
 import { contentSecurityPolicy } from './contentSecurityPolicy'
+import { DEFAULT_BRIDGE_LIMITS, RequestBudget, type BridgeLimits, type BudgetStats } from './requestBudget'
 import { serveStatic } from './staticFiles'
 
 /** Path of the bridge's WebSocket endpoint. */
@@ -21,6 +22,9 @@ export interface BridgeOptions {
   port?: number
   /** Fixed token for tests; by default a fresh random token per launch. */
   token?: string
+  /** Memory limits; tests shrink them to exercise them cheaply. */
+  limits?: Partial<BridgeLimits>
+  log?: BridgeLogger
 }
 
 /** A running bridge. */
@@ -28,6 +32,8 @@ export interface BridgeServer {
   url: string
   port: number
   token: string
+  /** Bytes of requests in flight now and at most so far, and how many were refused for lack of room. */
+  stats(): BudgetStats & { connections: number }
   close(): Promise<void>
 }
 
@@ -36,14 +42,25 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 /**
  * Starts browser mode: the renderer's files over HTTP and the IPC contract over a WebSocket, on loopback only.
  * A caller needs the per-launch token (in the URL the app prints) to reach any service; pages from other
- * origins are refused by the Origin check even if they guess the port.
+ * origins are refused by the Origin check even if they guess the port. No client can stop the server: every
+ * socket and the servers themselves have error handlers, a bad connection is closed on its own, and the bytes
+ * of requests held in memory are bounded (see {@link BridgeLimits}).
  */
 export async function startBridgeServer(options: BridgeOptions): Promise<BridgeServer> {
   const host = options.host ?? '127.0.0.1'
   if (!LOOPBACK.has(host)) throw new Error(`Browser mode listens on loopback only; refusing host ${host}`)
   const token = options.token ?? randomBytes(24).toString('base64url')
+  const limits: BridgeLimits = { ...DEFAULT_BRIDGE_LIMITS, ...options.limits }
+  const log = options.log ?? console
+  const budget = new RequestBudget(limits)
   const server = createServer()
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: LARGEST_REQUEST_BYTES + 64 * 1024 })
+  // maxPayload makes `ws` refuse an oversized frame from its header (close 1009), before any payload is buffered.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes })
+  sockets.on('error', (error) => log.error(`bridge: WebSocket server error (${error.message})`))
+  sockets.on('wsClientError', (error, socket) => {
+    log.warn(`bridge: refused a WebSocket handshake (${error.message})`)
+    socket.destroy()
+  })
   let port = 0
 
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`])
@@ -63,13 +80,20 @@ export async function startBridgeServer(options: BridgeOptions): Promise<BridgeS
     serveStatic(options.staticRoot, request.url ?? '/', response, headers)
   })
 
+  // A client that resets its connection mid-request must cost an error line, not the process.
+  server.on('clientError', (error: Error & { code?: string }, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+    else socket.destroy()
+    if (error.code !== 'ECONNRESET') log.warn(`bridge: bad HTTP request (${error.code ?? error.message})`)
+  })
   server.on('upgrade', (request, socket, head) => {
-    const refusal = checkUpgrade(request, token, allowedHosts(), allowedOrigins())
+    socket.on('error', (error) => log.warn(`bridge: a socket failed (${error.message})`))
+    const refusal = checkUpgrade(request, token, allowedHosts(), allowedOrigins()) ?? (sockets.clients.size >= limits.maxConnections ? '503 Service Unavailable' : undefined)
     if (refusal) {
       socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\n\r\n`)
       return
     }
-    sockets.handleUpgrade(request, socket, head, (ws) => attach(ws, options))
+    sockets.handleUpgrade(request, socket, head, (ws) => attachConnection(ws, { dispatcher: options.dispatcher, events: options.events, budget, log }))
   })
 
   await new Promise<void>((resolve, reject) => {
@@ -77,11 +101,13 @@ export async function startBridgeServer(options: BridgeOptions): Promise<BridgeS
     server.listen(options.port ?? 0, host, () => resolve())
   })
   port = (server.address() as AddressInfo).port
+  server.on('error', (error) => log.error(`bridge: server error (${error.message})`))
   const shownHost = host === '::1' ? '[::1]' : host
   return {
     url: `http://${shownHost}:${port}/?token=${token}`,
     port,
     token,
+    stats: () => ({ ...budget.stats(), connections: sockets.clients.size }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of sockets.clients) client.terminate()
@@ -90,35 +116,6 @@ export async function startBridgeServer(options: BridgeOptions): Promise<BridgeS
         server.closeAllConnections()
       }),
   }
-}
-
-function attach(ws: WebSocket, options: BridgeOptions): void {
-  const send = (frame: BridgeServerFrame) => {
-    if (ws.readyState === ws.OPEN) ws.send(encodeFrame(frame))
-  }
-  const unsubscribe = options.events.subscribe((name, payload) => send({ type: 'event', name, payload }))
-  ws.on('close', unsubscribe)
-  ws.on('message', async (data, isBinary) => {
-    let raw: unknown
-    try {
-      raw = decodeFrame(isBinary ? toBytes(data) : data.toString())
-    } catch {
-      raw = undefined
-    }
-    const frame = BridgeRequestFrameSchema.safeParse(raw)
-    if (!frame.success) {
-      const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1
-      send({ type: 'result', id, outcome: { ok: false, error: { code: 'INVALID_REQUEST', message: 'Malformed bridge frame: expected {type:"call", id, channel, payload}' } } })
-      return
-    }
-    const outcome = await options.dispatcher.dispatch(frame.data.channel, frame.data.payload)
-    send({ type: 'result', id: frame.data.id, outcome })
-  })
-}
-
-function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
-  if (Array.isArray(data)) return Buffer.concat(data)
-  return data instanceof ArrayBuffer ? new Uint8Array(data) : data
 }
 
 function checkUpgrade(request: IncomingMessage, token: string, hosts: Set<string>, origins: Set<string>): string | undefined {

@@ -40,7 +40,10 @@ export function serveStatic(root: string, urlPath: string, response: ServerRespo
     return
   }
   response.writeHead(200, { ...headers, 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' })
-  createReadStream(file).pipe(response)
+  // A file removed between the check and the read (a rebuild) ends this response, not the server.
+  createReadStream(file)
+    .on('error', () => response.destroy())
+    .pipe(response)
 }
 
 function isFile(path: string): boolean {

@@ -4,6 +4,7 @@ import { countComposition } from './counts'
 import { CompositionError } from './errors'
 import { BinaryLabelSchema, CompositionSpecSchema, CountTableSchema, ExclusionReasonSchema, SplitSchema } from './types'
 import type { Composition, ExcludedImage, ImageAssignment, ImageRecord, Split } from './types'
+import { parseJsonText } from '../files/jsonText'
 
 /** Identifies the file type; bump {@link COMPOSITION_EXPORT_VERSION} when the shape changes. */
 export const COMPOSITION_EXPORT_FORMAT = 'cxr-workstation.composition'
@@ -169,9 +170,9 @@ function parseExport(file: unknown): CompositionExport {
   let value = file
   if (typeof file === 'string') {
     try {
-      value = JSON.parse(file)
+      value = parseJsonText(file, 'The composition file')
     } catch (error) {
-      throw new CompositionError('invalid-export', `The composition file is not valid JSON: ${(error as Error).message}`)
+      throw new CompositionError('invalid-export', (error as Error).message)
     }
   }
   const parsed = CompositionExportSchema.safeParse(value)

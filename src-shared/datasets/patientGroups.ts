@@ -7,7 +7,7 @@ import type { ImageRecord } from './types'
  * can never land on two sides of a split either.
  */
 export interface PatientGroup<T extends ImageRecord = ImageRecord> {
-  /** Stable key: the smallest patient key of the group, so the order of groups does not depend on input order. */
+  /** Stable key: the smallest patient key of the group. */
   key: string
   /** `datasetId/patientId` keys of the patients merged into this group (usually one). */
   patientKeys: string[]
@@ -24,8 +24,10 @@ export function patientKey(record: Pick<ImageRecord, 'datasetId' | 'patientId'>)
 
 /**
  * Group images by patient, merging patients that share a content hash (union–find over patient keys and
- * hashes). Groups come back sorted by key and each group's records in input order, so the same records in any
- * order give the same groups in the same order: a seed then determines the split on its own.
+ * hashes). Groups come back sorted by their smallest content hash, each group's records in input order, so the
+ * same images give the same groups in the same order whatever order they come in and whatever their patient ids
+ * are called: a seed then determines the split on its own. Patient ids are pseudonyms keyed per library, so the
+ * same study imported on two workstations carries different ids; the images' content is the same on both.
  * @param records images, possibly from several datasets.
  */
 export function groupByPatient<T extends ImageRecord>(records: readonly T[]): PatientGroup<T>[] {
@@ -72,9 +74,11 @@ export function groupByPatient<T extends ImageRecord>(records: readonly T[]): Pa
   return [...groups.values()]
     .map((group) => {
       const patientKeys = [...group.patients].sort()
-      return { key: patientKeys[0], patientKeys, records: group.records }
+      const anchor = group.records.reduce((smallest, record) => (record.contentHash < smallest ? record.contentHash : smallest), group.records[0].contentHash)
+      return { key: patientKeys[0], patientKeys, records: group.records, anchor }
     })
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .sort((a, b) => (a.anchor < b.anchor ? -1 : a.anchor > b.anchor ? 1 : 0))
+    .map(({ anchor: _anchor, ...group }) => group)
 }
 
 /**

@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { BackendPreferenceSchema, EngineReportSchema } from '../system/engineTypes'
-import { FolderListingSchema, GrantedFoldersSchema, GrantFolderRequestSchema, ListFolderRequestSchema } from '../files/types'
+import { ChooseFolderRequestSchema, ChosenFolderSchema, FolderListingSchema, GrantedFoldersSchema, GrantFolderRequestSchema, ListFolderRequestSchema } from '../files/types'
 import { MAX_VIEWER_FILE_BYTES, OpenFileRequestSchema, ViewerImageSchema } from '../imaging/viewerImage'
 import { SystemReportSchema } from '../system/systemTypes'
+import { PrivacySettingsSchema, SetShowPhiRequestSchema } from '../system/privacy'
 import { MAX_REQUEST_BYTES } from './envelope'
 import { compositionChannels, libraryChannels, libraryEvents } from './libraryContract'
 import { runsChannels, runsEvents } from './runsContract'
@@ -21,6 +22,10 @@ export const contract = {
   system: {
     /** Versions, machine, data folder and the engine report (System page, bug reports). */
     getReport: { request: z.object({}).strict(), response: SystemReportSchema },
+    /** Whether identifying data is shown in listings. */
+    privacy: { request: z.object({}).strict(), response: PrivacySettingsSchema },
+    /** The System page's switch for showing identifying data; the only way to turn it on. */
+    setShowPhi: { request: SetShowPhiRequestSchema, response: PrivacySettingsSchema },
   },
   engine: {
     /** Which backend runs and why the others were skipped. */
@@ -32,10 +37,12 @@ export const contract = {
     },
   },
   files: {
-    /** A folder's entries, for the built-in folder picker (works in Electron and in browser mode). */
+    /** A folder's entries, for the built-in folder picker: under its roots or inside a granted folder. */
     listFolder: { request: ListFolderRequestSchema, response: FolderListingSchema },
-    /** The user chose this folder: imports may read inside it from now on. */
+    /** Browser mode: the picker's confirmation step (the ticket comes from the listing); imports may read inside. */
     grantFolder: { request: GrantFolderRequestSchema, response: GrantedFoldersSchema },
+    /** Desktop app: the system's folder dialog, shown by the main process; what the user picks is granted. */
+    chooseFolder: { request: ChooseFolderRequestSchema, response: ChosenFolderSchema },
     /** Folders the user has chosen, most recent first. */
     grantedFolders: { request: z.object({}).strict(), response: GrantedFoldersSchema },
   },

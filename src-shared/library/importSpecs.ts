@@ -167,8 +167,18 @@ export const CsvImportSpecSchema = z.object({
   label: LabelSourceSchema,
   patient: PatientSourceSchema,
   viewColumn: z.string().min(1).optional(),
-  /** Columns kept as image attributes; every column not used above when absent. */
-  keepColumns: z.array(z.string().min(1)).optional(),
+  /**
+   * Replace the patient column's values (often hospital record numbers) by keyed hashes, as DICOM Patient IDs
+   * are: the same value always gives the same pseudonym in this library, so patients still group. When absent:
+   * yes for a new dataset; for a dataset imported before, whatever its earlier table imports did, so that no
+   * patient ends up with two ids.
+   */
+  pseudonymise: z.boolean().optional(),
+  /**
+   * Extra columns kept with each image, beyond file, label, patient and view (which have their own fields).
+   * None by default: tables often carry names, birth dates and notes that a study does not need.
+   */
+  keepColumns: z.array(z.string().min(1)).default([]),
   masks: MaskSourceSchema.optional(),
   ...commonOptions,
 })
@@ -192,8 +202,9 @@ export const DicomFolderImportSpecSchema = z.object({
   rootFolder: pathSchema('DICOM folder'),
   label: LabelSourceSchema.refine((source) => source.kind !== 'column', { error: 'a DICOM folder has no label column' }),
   /**
-   * Replace Patient ID and Study Instance UID by a keyed hash (the key stays in this workstation's database, so
-   * the same patient always gets the same pseudonym here). The originals are kept apart and shown only on request.
+   * Replace Patient ID and Study Instance UID by a keyed hash (the key stays in this data folder's key store, apart
+   * from the library, so the same patient always gets the same pseudonym here). The originals are kept apart and
+   * shown only when the user turns showing identifying data on.
    */
   pseudonymise: z.boolean().default(true),
   /** Keep only these modalities (e.g. `['CR', 'DX']`); others are skipped and listed. All when absent. */

@@ -57,6 +57,10 @@ export const IMPORT_ISSUE_CODES = [
   'missing-column',
   'unmapped-label',
   'no-images',
+  // Blocking when a spec asks for the opposite of its dataset; a warning when the import follows an older one.
+  'patient-ids-as-recorded',
+  // Blocking: a column to keep as it is holds the ids the import pseudonymises.
+  'identifying-column',
   'unknown-dataset',
   // Per row or file, listed in the report; the rest of the import goes on.
   'label-missing',

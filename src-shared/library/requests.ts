@@ -10,10 +10,13 @@ import { DatasetIdSchema, ImportSpecSchema } from './importSpecs'
 
 const idSchema = (what: string) => z.string({ error: `${what} is required` }).min(1, { error: `${what} is required` })
 
-/** `listDatasets`. */
-export const ListDatasetsRequestSchema = z.object({ includePhi: z.boolean().default(false) })
+/**
+ * `listDatasets`. Identifying data is never a request option: it follows the user's setting, so no caller can
+ * ask for it per request (strict schemas refuse an `includePhi` flag outright).
+ */
+export const ListDatasetsRequestSchema = z.object({}).strict()
 /** `getDataset`. */
-export const GetDatasetRequestSchema = z.object({ datasetId: DatasetIdSchema, includePhi: z.boolean().default(false) })
+export const GetDatasetRequestSchema = z.object({ datasetId: DatasetIdSchema }).strict()
 /** `deleteDataset`. */
 export const DeleteDatasetRequestSchema = z.object({ datasetId: DatasetIdSchema })
 /** `listImages`: a page of one dataset's images, optionally of one class. */
@@ -22,8 +25,7 @@ export const ListImagesRequestSchema = z.object({
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).max(5000).default(200),
   label: z.string().optional(),
-  includePhi: z.boolean().default(false),
-})
+}).strict()
 /** `imageRecords`: the composition view of datasets' images. */
 export const ImageRecordsRequestSchema = z.object({ datasetIds: z.array(DatasetIdSchema).min(1) })
 /** `listMasks`. */

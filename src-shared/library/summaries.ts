@@ -5,8 +5,9 @@ import { ImportIssueSchema, ImportJobStatusSchema } from './jobs'
 
 /**
  * What the library answers: dataset and image summaries, saved compositions, and the previews the import wizard
- * shows before anything is written. Plain data with schemas, safe to send over IPC. Identifying data from DICOM
- * headers (PHI) appears only in the optional `phi` fields, filled only when the caller asks for it.
+ * shows before anything is written. Plain data with schemas, safe to send over IPC. Identifying data (PHI: DICOM
+ * headers, table columns of older imports) appears only in the optional `phi` fields, filled only when the user
+ * has turned on showing it in the settings; no request can ask for it.
  */
 
 const countsSchema = z.record(z.string(), z.number().int())
@@ -32,16 +33,16 @@ export const DatasetSummarySchema = z.object({
   viewCounts: countsSchema,
   /** Images whose content equals another image's of this dataset (kept copies). */
   duplicateContentCount: z.number().int(),
-  /** True when patient ids are keyed hashes of the DICOM Patient IDs. */
+  /** True when patient ids are keyed hashes of the source's identifiers (DICOM Patient IDs, a table's patient column). */
   pseudonymised: z.boolean(),
   lastImport: z.object({ jobId: z.string(), status: ImportJobStatusSchema, finishedAt: z.string().optional() }).optional(),
-  /** Only with `includePhi`: demographics from DICOM headers. */
+  /** Only when the user turned on showing identifying data (System page): demographics from DICOM headers. */
   phi: z.object({ sexCounts: countsSchema }).optional(),
 })
 /** A dataset as the Datasets page lists it. */
 export type DatasetSummary = z.infer<typeof DatasetSummarySchema>
 
-/** Identifying data of one DICOM image (PHI): returned only on request. */
+/** Identifying data of one image (PHI): returned only when the user turned it on (System page). */
 export const ImagePhiSchema = z.object({
   patientId: z.string().optional(),
   patientName: z.string().optional(),
@@ -54,6 +55,8 @@ export const ImagePhiSchema = z.object({
   studyInstanceUid: z.string().optional(),
   seriesInstanceUid: z.string().optional(),
   sopInstanceUid: z.string().optional(),
+  /** Table columns an older CSV import kept with the image (names, birth dates, notes), moved here unchanged. */
+  tableColumns: z.record(z.string(), z.string()).optional(),
 })
 /** Identifying data of one DICOM image. */
 export type ImagePhi = z.infer<typeof ImagePhiSchema>

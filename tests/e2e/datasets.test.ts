@@ -20,6 +20,10 @@ async function chooseFolder(page: Page, folder: string): Promise<void> {
   await page.getByTestId('folder-path').press('Enter')
   await expect.poll(() => page.getByTestId('folder-picker').getAttribute('data-path'), { timeout: 30_000 }).toBe(folder)
   await page.getByTestId('choose-folder').click()
+  // The confirmation step: a grant needs the user's explicit "Allow".
+  await page.getByTestId('confirm-grant').waitFor()
+  await page.getByTestId('folder-picker').screenshot({ path: join(screenshots, 'folder-confirm.png') })
+  await page.getByTestId('allow-folder').click()
   await page.getByTestId('kind-csv').waitFor()
 }
 
@@ -48,6 +52,14 @@ describe('Datasets: import wizard and compositions in browser mode (Chromium)', 
     const page = await browser().newPage({ viewport: { width: 1400, height: 1000 } })
     await page.goto(app().url)
     await chooseFolder(page, folder)
+    // The table's other columns are offered, none ticked: what is not kept cannot leak.
+    await page.getByTestId('label-column').selectOption('finding')
+    await page.getByTestId('label-mapping').waitFor()
+    expect(await page.getByTestId('extra-columns').locator('input[type=checkbox]').count()).toBe(2)
+    expect(await page.getByTestId('keep-sex').isChecked()).toBe(false)
+    expect(await page.getByTestId('keep-notes').isChecked()).toBe(false)
+    await page.getByTestId('extra-columns').screenshot({ path: join(screenshots, 'import-extra-columns.png') })
+    await page.screenshot({ path: join(screenshots, 'import-layout.png'), fullPage: true })
     expect(await importWithCsv(page, 'generated', 'finding')).toBe('24')
     expect(await page.getByTestId('dataset-generated').getByTestId('dataset-images').textContent()).toBe('24')
     expect(await page.getByTestId('dataset-generated').getByTestId('dataset-patients').textContent()).toBe('12')

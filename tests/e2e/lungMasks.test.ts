@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { connectBridge, type TestBridgeClient } from '../helpers/bridgeClient'
+import { connectBridge, grantFolderOverBridge, type TestBridgeClient } from '../helpers/bridgeClient'
 import { hasSharedData, missingDataReason, sharedPath } from '../helpers/sharedData'
 import { skipWithReason } from '../helpers/skip'
 import { chromiumMissingReason, projectRoot, screenshotFolder, useBrowserModeApp, type BrowserModeApp } from './support/browserMode'
@@ -21,7 +21,7 @@ async function importRadiologistMasks(app: BrowserModeApp): Promise<void> {
   const folder = sharedPath('lungmask-radiologist')
   const client = await connectBridge(`ws://127.0.0.1:${app.port}/bridge?token=${app.token}`)
   try {
-    await call(client, 'files.grantFolder', { path: folder })
+    await grantFolderOverBridge(client, folder)
     const { jobId } = await call<{ jobId: string }>(client, 'library.startImport', {
       spec: {
         kind: 'csv',

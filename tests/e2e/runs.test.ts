@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { connectBridge, type TestBridgeClient } from '../helpers/bridgeClient'
+import { connectBridge, grantFolderOverBridge, type TestBridgeClient } from '../helpers/bridgeClient'
 import { skipWithReason } from '../helpers/skip'
 import { chromiumMissingReason, screenshotFolder, useBrowserModeApp, type BrowserModeApp } from './support/browserMode'
 import { writeCollection } from './support/collection'
@@ -19,7 +19,7 @@ async function prepareComposition(app: BrowserModeApp, datasetId = 'tiny', name 
   const folder = await writeCollection(variant)
   const client = await connectBridge(`ws://127.0.0.1:${app.port}/bridge?token=${app.token}`)
   try {
-    await call(client, 'files.grantFolder', { path: folder })
+    await grantFolderOverBridge(client, folder)
     const { jobId } = await call<{ jobId: string }>(client, 'library.startImport', {
       spec: { kind: 'csv', dataset: { id: datasetId }, csvPath: join(folder, 'labels.csv'), imageFolder: join(folder, 'images'), fileColumn: 'file', label: { kind: 'column', column: 'finding' }, patient: { kind: 'column', column: 'patient' } },
     })

@@ -48,3 +48,16 @@ export function connectBridge(url: string, headers: Record<string, string> = {})
     )
   })
 }
+
+/**
+ * Grants a folder over the bridge the way browser mode's picker does: list it (the listing carries a single-use
+ * ticket), then confirm with that ticket.
+ */
+export async function grantFolderOverBridge(client: TestBridgeClient, folder: string): Promise<void> {
+  const listing = await client.call('files.listFolder', { path: folder })
+  if (!listing.ok) throw new Error(`files.listFolder: ${listing.error.message}`)
+  const grant = (listing.result as { grant: { allowed: boolean; ticket?: string; reason?: string } }).grant
+  if (!grant.allowed) throw new Error(`${folder} cannot be granted: ${grant.reason}`)
+  const granted = await client.call('files.grantFolder', { path: folder, ticket: grant.ticket })
+  if (!granted.ok) throw new Error(`files.grantFolder: ${granted.error.message}`)
+}

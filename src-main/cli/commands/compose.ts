@@ -8,6 +8,7 @@ import { many, numberFlag, parseStrict } from '../datasets/args'
 import { applyOverrides, customSpec, presetSpec } from '../datasets/composeSpec'
 import { formatComposition, formatCompositionList, type CompositionNotes } from '../datasets/compositionReport'
 import { findComposition } from '../lookup'
+import { parseJsonText } from '@shared/files/jsonText'
 
 const USAGE = `cxr compose --preset NAME --role ROLE=DATASET_ID … [OPTIONS]
        cxr compose --primary ID … [--borrow ID …] [--balance borrow|subsample|none] [OPTIONS]
@@ -143,11 +144,7 @@ async function readText(path: string): Promise<string> {
 
 async function readRecipe(path: string): Promise<CompositionSpecInput> {
   const text = await readText(path)
-  try {
-    return JSON.parse(text) as CompositionSpecInput
-  } catch (error) {
-    throw new Error(`${path}: not JSON (${(error as Error).message})`)
-  }
+  return parseJsonText(text, path) as CompositionSpecInput
 }
 
 /** Whether the rebuild reproduced the exported counts: the first thing to check when moving a composition between workstations. */

@@ -48,7 +48,7 @@ export function formatDatasets(datasets: DatasetSummary[], dataFolder: string): 
   const notes: string[] = []
   for (const d of datasets) {
     if (d.duplicateContentCount > 0) notes.push(`${d.id}: ${d.duplicateContentCount} images share their content with another image of the dataset (kept copies)`)
-    if (d.pseudonymised) notes.push(`${d.id}: patient ids are pseudonyms of the DICOM Patient IDs`)
+    if (d.pseudonymised) notes.push(`${d.id}: patient ids are pseudonyms of the source's patient ids`)
     if (d.lastImport && d.lastImport.status !== 'completed') {
       notes.push(`${d.id}: last import ${d.lastImport.status}; continue it with: cxr import --resume ${d.lastImport.jobId}`)
     }

@@ -8,10 +8,11 @@ import { parseStrict } from '../datasets/args'
 import { formatIssue } from '../datasets/format'
 import { IMPORT_KINDS, importRequestFromArgs, type ImportRequest } from '../datasets/importSpecFromArgs'
 import { formatPreview, formatReport, runJobWithProgress } from '../datasets/importRun'
+import { parseJsonText } from '@shared/files/jsonText'
 
 const USAGE = `cxr import csv FOLDER|FILE.csv [--table T.csv] --file-column C (--label-column C [--map VALUE=CLASS …] [--exclude VALUE …] | --label CLASS)
                   (--patient-column C | --patient-pattern REGEX … | --per-image-patients) [--view-column C] [--images DIR]
-                  [--delimiter ,|tab|;|'|'] [--file-suffix .dcm] [--keep-column C …] COMMON
+                  [--delimiter ,|tab|;|'|'] [--file-suffix .dcm] [--keep-column C …] [--no-pseudonymise] COMMON
        cxr import folders FOLDER [--class FOLDER=CLASS[:PATTERN] …] [--patient-pattern REGEX … | --per-image-patients] COMMON
        cxr import dicom FOLDER (--label CLASS | --label-from-folder) [--no-pseudonymise] [--modality CR …] COMMON
        cxr import masks --dataset ID (--folder DIR | --index CSV --image-column C --mask-column C [--mask-dir DIR] | --left DIR --right DIR)
@@ -21,7 +22,9 @@ const USAGE = `cxr import csv FOLDER|FILE.csv [--table T.csv] --file-column C (-
 COMMON: --id ID [--name NAME] [--notes TEXT] [--duplicates keep|skip] [--no-thumbnails] [--dry-run] [--json]
         [--mask-folder DIR | --mask-index CSV --mask-image-column C --mask-column C [--mask-dir DIR] | --mask-left DIR --mask-right DIR] [--mask-suffix S …]
 Without --class, folders takes the layout's suggestion (Kermany's NORMAL/PNEUMONIA rules), else each folder's name.
-With --map, unmapped values keep their own name as class; --exclude leaves those rows out.
+With --map, unmapped values keep their own name as class; --exclude leaves those rows out. Patient ids from a
+column or a DICOM header are stored as pseudonyms (--no-pseudonymise keeps them as they are); a table's other
+columns are kept only when named with --keep-column.
 --dry-run prints what would be imported and every blocking problem, writing nothing. Exit: 0 done, 1 blocked or
 failed, 2 usage, 130 cancelled with Ctrl-C (resumable with --resume).`
 
@@ -125,9 +128,9 @@ async function resolveJobId(library: LibraryService, given: string): Promise<str
 async function readSpecFile(path: string, io: CliIo): Promise<ImportSpec | undefined> {
   let data: unknown
   try {
-    data = JSON.parse(await readFile(path, 'utf8'))
+    data = parseJsonText(await readFile(path, 'utf8'), path)
   } catch (error) {
-    io.stderr(`cxr import: ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not JSON (${(error as Error).message})`}\n`)
+    io.stderr(`cxr import: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? `${path}: file not found` : (error as Error).message}\n`)
     return undefined
   }
   const parsed = ImportSpecSchema.safeParse(data)
@@ -146,6 +149,6 @@ function schemaProblems(issues: ReadonlyArray<{ path: PropertyKey[]; message: st
 async function grantSourceFolders(files: FilesService, spec: ImportSpec): Promise<void> {
   for (const [, path] of specPaths(spec)) {
     const info = await stat(path).catch(() => undefined)
-    if (info?.isDirectory()) await files.grantFolder(path).catch(() => undefined)
+    if (info?.isDirectory()) await files.grantChosenFolder(path).catch(() => undefined)
   }
 }

@@ -62,6 +62,7 @@ const csvOptions = {
   'per-image-patients': { type: 'boolean', default: false },
   'view-column': { type: 'string' },
   'keep-column': { type: 'string', multiple: true },
+  'no-pseudonymise': { type: 'boolean', default: false },
   ...datasetOptions,
 } as const satisfies OptionSpecs
 
@@ -153,6 +154,7 @@ async function csvRequest(args: string[], library: LibraryService, cwd: string):
     ...(values['file-suffix'] ? { fileSuffix: values['file-suffix'] } : {}),
     ...(values['view-column'] ? { viewColumn: values['view-column'] } : {}),
     ...(many(values['keep-column']).length ? { keepColumns: many(values['keep-column']) } : {}),
+    ...(values['no-pseudonymise'] ? { pseudonymise: false } : {}),
     ...commonChoices(values, cwd),
   }
   return { spec, dryRun: values['dry-run'], json: values.json, notes }

@@ -4,6 +4,7 @@ import type { CompositionExport } from '@shared/datasets/exchange'
 import type { LeakageReport } from '@shared/datasets/leakage'
 import type { CompositionSummary } from '@shared/library/summaries'
 import type { LibraryService } from '@shared/library/types'
+import { parseJsonText } from '@shared/files/jsonText'
 
 /** A composition with the leakage check that every composition gets before anyone sees it. */
 export interface BuiltComposition {
@@ -65,12 +66,7 @@ export function createCompositionService(deps: CompositionDeps): CompositionServ
       return exportComposition(await library.loadComposition({ compositionId }))
     },
     async importJson(json) {
-      let parsed: unknown
-      try {
-        parsed = JSON.parse(json)
-      } catch (error) {
-        throw new Error(`the composition file is not JSON: ${(error as Error).message}`)
-      }
+      const parsed = parseJsonText(json, 'The composition file')
       const datasetIds = (await library.listDatasets()).map((dataset) => dataset.id)
       if (datasetIds.length === 0) throw new Error('the library has no datasets: import the images the composition refers to first')
       const result = importComposition(parsed, await library.imageRecords({ datasetIds }))

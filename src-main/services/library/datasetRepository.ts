@@ -50,7 +50,8 @@ export function createDatasetRepository(db: Database): DatasetRepository {
   const duplicates = db.prepare(`
     SELECT COALESCE(SUM(n), 0) AS n FROM (SELECT COUNT(*) AS n FROM images WHERE dataset_id = ? GROUP BY content_hash HAVING COUNT(*) > 1)`)
   const pseudonymised = db.prepare(`
-    SELECT COUNT(*) AS n FROM import_jobs WHERE dataset_id = ? AND kind = 'dicom-folder' AND json_extract(spec, '$.pseudonymise') = 1`)
+    SELECT COUNT(*) AS n FROM import_jobs WHERE dataset_id = ? AND json_extract(spec, '$.pseudonymise') = 1
+      AND (kind = 'dicom-folder' OR (kind = 'csv' AND json_extract(spec, '$.patient.kind') = 'column'))`)
   const lastJob = db.prepare(
     'SELECT id AS jobId, status, finished_at AS finishedAt FROM import_jobs WHERE dataset_id = ? AND kind <> ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
   )

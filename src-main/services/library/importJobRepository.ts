@@ -63,6 +63,12 @@ export interface ImportJobRepository {
   importedByClass(id: string): Record<string, number>
   /** Jobs recorded as queued or running (by this or another process). */
   active(): JobRow[]
+  /**
+   * How the dataset's earlier CSV imports stored patient ids taken from a column: `pseudonymised`, `as-recorded`
+   * (imports from before CSV pseudonymisation, or that turned it off), or undefined when no such import added
+   * images. One patient must have one id within a dataset, so later imports follow it.
+   */
+  patientIdConvention(datasetId: string): 'pseudonymised' | 'as-recorded' | undefined
 }
 
 interface StoredJob {
@@ -121,6 +127,14 @@ export function createImportJobRepository(db: Database): ImportJobRepository {
   const issueCounts = db.prepare('SELECT code, COUNT(*) AS n FROM import_issues WHERE job_id = ? GROUP BY code ORDER BY code')
   const byClass = db.prepare('SELECT label, COUNT(*) AS n FROM images WHERE import_job_id = ? GROUP BY label ORDER BY label')
   const active = db.prepare(`SELECT * FROM import_jobs WHERE status IN ('queued', 'running')`)
+  const conventions = db.prepare(`
+    SELECT DISTINCT COALESCE(json_extract(spec, '$.pseudonymise'), 0) AS pseudonymised FROM import_jobs
+    WHERE dataset_id = ? AND kind = 'csv' AND json_extract(spec, '$.patient.kind') = 'column'
+      AND EXISTS (SELECT 1 FROM images WHERE images.import_job_id = import_jobs.id)
+    UNION
+    -- Images of a table dataset from before import jobs were recorded: their ids are as the table had them.
+    SELECT 0 FROM images JOIN datasets ON datasets.id = images.dataset_id
+    WHERE images.dataset_id = ? AND images.import_job_id IS NULL AND datasets.source_kind = 'csv'`)
 
   const addIssue = (jobId: string, issue: NewIssue) =>
     insertIssue.run(jobId, issue.ordinal ?? null, issue.code, issue.severity, issue.message, issue.file ?? null, issue.line ?? null, issue.field ?? null)
@@ -172,6 +186,12 @@ export function createImportJobRepository(db: Database): ImportJobRepository {
     issueCounts: (id) => Object.fromEntries((issueCounts.all(id) as Array<{ code: string; n: number }>).map((row) => [row.code, row.n])),
     importedByClass: (id) => Object.fromEntries((byClass.all(id) as Array<{ label: string; n: number }>).map((row) => [row.label, row.n])),
     active: () => (active.all() as StoredJob[]).map((row) => toJob(row)!),
+    patientIdConvention(datasetId) {
+      const found = (conventions.all(datasetId, datasetId) as Array<{ pseudonymised: number }>).map((row) => row.pseudonymised)
+      if (found.length === 0) return undefined
+      // Any raw ids decide: a pseudonym of a raw id already stored would be a second id for that patient.
+      return found.includes(0) ? 'as-recorded' : 'pseudonymised'
+    },
   }
 }
 

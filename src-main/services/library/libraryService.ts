@@ -25,6 +25,7 @@ import type { LibraryService } from '@shared/library/types'
 import { createImportManager } from '../datasets/import/importManager'
 import type { ImportTestHooks } from '../datasets/import/jobRunner'
 import type { DecodeImage } from '../datasets/import/outcomes'
+import { anyReadable, type ReadableCheck } from '../datasets/import/readable'
 import { csvColumnValues, previewCsv, scanFolder } from '../datasets/import/wizard'
 import { createCompositionRepository } from './compositionRepository'
 import { openLibraryDatabase } from './database'
@@ -46,6 +47,10 @@ export interface LibraryServiceDeps {
   importOptions?: { batchSize?: number; concurrency?: number }
   /** Seams for crash and cancel tests. */
   testHooks?: ImportTestHooks
+  /** Checks every file right before it is read (the app: inside a granted folder, by real path); none by default. */
+  readable?: ReadableCheck
+  /** Whether the user turned on showing identifying data (the settings); off when absent. */
+  showPhi?: () => boolean
 }
 
 /**
@@ -63,6 +68,8 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
   const jobs = createImportJobRepository(db)
   const compositions = createCompositionRepository(db)
   const thumbnails = createThumbnailCache(deps.dataFolder)
+  const readable = deps.readable ?? anyReadable
+  const showPhi = () => deps.showPhi?.() ?? false
   const imports = createImportManager({
     db,
     dataFolder: deps.dataFolder,
@@ -72,6 +79,7 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
     jobs,
     thumbnails,
     decode: deps.decode,
+    readable,
     batchSize: deps.importOptions?.batchSize ?? 64,
     concurrency: deps.importOptions?.concurrency ?? Math.min(4, availableParallelism()),
     now,
@@ -84,12 +92,12 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
 
   return {
     async listDatasets(request = {}) {
-      const { includePhi } = parse(ListDatasetsRequestSchema, request)
-      return datasets.summaries({ includePhi })
+      parse(ListDatasetsRequestSchema, request)
+      return datasets.summaries({ includePhi: showPhi() })
     },
     async getDataset(request) {
-      const { datasetId, includePhi } = parse(GetDatasetRequestSchema, request)
-      const [summary] = datasets.summaries({ id: datasetId, includePhi })
+      const { datasetId } = parse(GetDatasetRequestSchema, request)
+      const [summary] = datasets.summaries({ id: datasetId, includePhi: showPhi() })
       if (!summary) throw new LibraryError('not-found', `No dataset "${datasetId}"`)
       return summary
     },
@@ -101,9 +109,9 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
       if (!datasets.delete(datasetId)) throw new LibraryError('not-found', `No dataset "${datasetId}"`)
     },
     async listImages(request) {
-      const { datasetId, offset, limit, label, includePhi } = parse(ListImagesRequestSchema, request)
+      const { datasetId, offset, limit, label } = parse(ListImagesRequestSchema, request)
       requireDataset(datasetId)
-      return { offset, ...images.page(datasetId, { offset, limit, label, includePhi }) }
+      return { offset, ...images.page(datasetId, { offset, limit, label, includePhi: showPhi() }) }
     },
     async imageRecords(request) {
       const { datasetIds } = parse(ImageRecordsRequestSchema, request)
@@ -120,8 +128,9 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
       const image = images.bySourceKey(datasetId, imageId)
       if (!image) throw new LibraryError('not-found', `No image "${imageId}" in dataset "${datasetId}"`)
       if (thumbnails.has(image.contentHash)) return thumbnails.pathOf(image.contentHash)
-      if (image.format !== 'dicom') return thumbnails.fromFile(image.contentHash, image.path)
-      const decoded = await deps.decode(image.path)
+      const path = await readable(image.path, 'image')
+      if (image.format !== 'dicom') return thumbnails.fromFile(image.contentHash, path)
+      const decoded = await deps.decode(path)
       return thumbnails.fromGrey(image.contentHash, renderDisplayImage(decoded), decoded.width, decoded.height)
     },
 
@@ -145,14 +154,14 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
 
     async previewCsv(request) {
       const { path, rows, delimiter } = parse(PreviewCsvRequestSchema, request)
-      return previewCsv(path, rows, delimiter)
+      return previewCsv(await readable(path, 'CSV file'), rows, delimiter)
     },
     async csvColumnValues(request) {
       const { path, column, limit, delimiter } = parse(CsvColumnValuesRequestSchema, request)
-      return csvColumnValues(path, column, limit, delimiter)
+      return csvColumnValues(await readable(path, 'CSV file'), column, limit, delimiter)
     },
     async scanFolder(request) {
-      return scanFolder(parse(ScanFolderRequestSchema, request).rootFolder)
+      return scanFolder(await readable(parse(ScanFolderRequestSchema, request).rootFolder, 'folder'))
     },
     async previewImport(request) {
       const { spec, sampleSize } = parse(PreviewImportRequestSchema, request)

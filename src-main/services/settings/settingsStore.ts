@@ -8,6 +8,11 @@ export const SettingsSchema = z.object({
   backend: BackendPreferenceSchema.catch('auto').default('auto'),
   /** Folders the user chose in the app; imports may only read inside them. */
   grantedFolders: z.array(z.string()).catch([]).default([]),
+  /**
+   * Show identifying data (DICOM patient names and dates, table columns of older imports) in dataset listings.
+   * Off unless the user turns it on in the System page; a broken value means off.
+   */
+  showPhi: z.boolean().catch(false).default(false),
 })
 export type Settings = z.infer<typeof SettingsSchema>
 

@@ -23,11 +23,10 @@ export const useImportWizardStore = defineStore('importWizard', () => {
   const canImport = computed(() => !!preview.value && preview.value.blocking.length === 0 && preview.value.imageCount + preview.value.maskCount > 0)
   let unsubscribe: (() => void) | undefined
 
+  /** Scans a folder the user has granted (the picker's confirmation, or the system's folder dialog). */
   async function chooseFolder(path: string): Promise<void> {
     await run(async () => {
-      const { api } = useApi()
-      await api.files.grantFolder({ path })
-      scan.value = await api.library.scanFolder({ rootFolder: path })
+      scan.value = await useApi().api.library.scanFolder({ rootFolder: path })
       folder.value = path
       spec.value = null
       preview.value = null
@@ -79,6 +78,15 @@ export const useImportWizardStore = defineStore('importWizard', () => {
     })
   }
 
+  /** The desktop app's way to choose: the system's folder dialog, which grants what the user picks. */
+  async function chooseWithDialog(): Promise<void> {
+    let chosen: string | null = null
+    await run(async () => {
+      chosen = (await useApi().api.files.chooseFolder({ title: 'Choose the folder that holds the images' })).folder
+    })
+    if (chosen) await chooseFolder(chosen)
+  }
+
   function restart(): void {
     step.value = 'folder'
     folder.value = null
@@ -91,7 +99,7 @@ export const useImportWizardStore = defineStore('importWizard', () => {
     error.value = null
   }
 
-  return { step, folder, scan, spec, preview, jobId, progress, report, busy, error, canImport, chooseFolder, previewSpec, startImport, loadReport, cancel, resume, restart }
+  return { step, folder, scan, spec, preview, jobId, progress, report, busy, error, canImport, chooseFolder, chooseWithDialog, previewSpec, startImport, loadReport, cancel, resume, restart }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useImportWizardStore, import.meta.hot))

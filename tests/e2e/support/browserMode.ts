@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
+import { SHARED_DATA } from '../../helpers/sharedData'
 
 /** The project root (two folders above this file's folder). */
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
@@ -24,7 +25,9 @@ export async function startBrowserMode(env: NodeJS.ProcessEnv = {}): Promise<Bro
   const entry = join(projectRoot, 'out', 'main', 'web.js')
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` (npm test does it) before the end-to-end tests`)
   const dataFolder = mkdtempSync(join(tmpdir(), 'cxr-e2e-'))
-  const child: ChildProcess = spawn(process.execPath, [entry, '--port', '0', '--data-dir', dataFolder], {
+  // The picker may browse the temporary folders tests write and the shared data, besides the home folder.
+  const roots = ['--folder-root', tmpdir(), ...(existsSync(SHARED_DATA) ? ['--folder-root', SHARED_DATA] : [])]
+  const child: ChildProcess = spawn(process.execPath, [entry, '--port', '0', '--data-dir', dataFolder, ...roots], {
     cwd: projectRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

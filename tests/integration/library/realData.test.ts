@@ -28,9 +28,12 @@ async function runImport(spec: ImportSpecInput) {
   return report
 }
 
+/** The user's setting (System page): PHI is shown only when it is on. */
+let showPhi = false
+
 beforeAll(() => {
   data = temporaryFolder('cxr-real-library-')
-  library = createLibraryService({ dataFolder: data.path, decode: createImagingService().decode })
+  library = createLibraryService({ dataFolder: data.path, decode: createImagingService().decode, showPhi: () => showPhi })
 })
 
 afterAll(async () => {
@@ -162,8 +165,10 @@ describe.skipIf(!present.dicom)('dicom (real radiographs in many encodings)', ()
       expect(text).not.toContain(identifier)
     }
     expect(page.images.every((image) => /^P-[0-9a-f]{16}$/.test(image.patientId) && image.phi === undefined)).toBe(true)
-    const withPhi = await library.listImages({ datasetId: 'dicom', includePhi: true })
+    showPhi = true
+    const withPhi = await library.listImages({ datasetId: 'dicom' })
     expect(withPhi.images.find((image) => image.imageId === 'RG2_JPLL.dcm')!.phi).toMatchObject({ patientId: '10RG2', sex: 'M' })
-    expect((await library.getDataset({ datasetId: 'dicom', includePhi: true })).phi!.sexCounts).toMatchObject({ M: expect.any(Number), F: expect.any(Number) })
+    expect((await library.getDataset({ datasetId: 'dicom' })).phi!.sexCounts).toMatchObject({ M: expect.any(Number), F: expect.any(Number) })
+    showPhi = false
   })
 })

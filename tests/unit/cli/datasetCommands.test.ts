@@ -245,7 +245,8 @@ describe('cxr compose', () => {
     const { code, stdout, stderr } = await cxr(['--data-dir', data, 'compose', '--import', file, '--save', 'leaky'])
     expect(code).toBe(1)
     expect(stdout).toContain('leakage check FAILED: 1 patient(s) and 0 identical image(s) on two sides of a split')
-    expect(stdout).toMatch(/patient fixture\/1 in (train|validation) and test|patient fixture\/1 in train and validation/)
+    // Patient ids from the table's column are stored as pseudonyms: the report names the pseudonym.
+    expect(stdout).toMatch(/patient fixture\/P-[0-9a-f]{16} in (train|validation) and test|patient fixture\/P-[0-9a-f]{16} in train and validation/)
     expect(stderr).toContain('not saved or exported')
     expect((await cxr(['--data-dir', data, 'compose', '--list'])).stdout).not.toContain('leaky')
   })

@@ -39,6 +39,15 @@ describe('groupByPatient', () => {
     expect(groupByPatient([...records].reverse()).map((group) => group.key)).toEqual(groups.map((group) => group.key))
   })
 
+  it('gives the same split whatever the patient ids are called (pseudonyms are keyed per library)', () => {
+    const records = randomRecords({ seed: 11, patients: 120, maxImages: 3, positiveShare: 0.4 })
+    // Two libraries pseudonymise the same patients with different keys: any renaming that keeps patients apart.
+    const renamed = (salt: string) => records.map((record) => ({ ...record, patientId: `P-${salt}-${[...record.patientId].reverse().join('')}` }))
+    const held = (input: readonly ImageRecord[]) => splitByPatient(input, { fraction: 0.3, seed: 5 }).heldOut.map((record) => record.imageId)
+    expect(held(renamed('zz'))).toEqual(held(records))
+    expect(held(renamed('aa'))).toEqual(held(records))
+  })
+
   it("gives a mixed patient the majority class, and a tie the class that is rarer overall", () => {
     const sizes = new Map([
       ['positive', 10],

@@ -94,15 +94,18 @@ describe('CSV import', () => {
       patientCount: 6,
       classCounts: { 'COVID+': 6, 'COVID-': 4 },
       viewCounts: { PA: 7, AP: 2, 'AP Supine': 1 },
-      pseudonymised: false,
+      pseudonymised: true,
     })
     expect(summary.phi).toBeUndefined()
 
     const page = await library.listImages({ datasetId: 'covid' })
     expect(page.images.map((image) => image.imageId)).toEqual(ROWS.map((row) => row[0]))
-    expect(page.images[3]).toMatchObject({ label: 'COVID+', patientId: '3', view: 'PA', width: 16, height: 12, format: 'png' })
-    // The raw columns stay with the image: the paper's presets map `finding`, not the chosen label.
-    expect(page.images[3].attributes).toMatchObject({ finding: 'COVID-19, ARDS', covid: '1' })
+    // The table's patient ids become pseudonyms (keyed hashes): the same patient keeps one.
+    expect(page.images[3]).toMatchObject({ label: 'COVID+', patientId: expect.stringMatching(/^P-[0-9a-f]{16}$/), view: 'PA', width: 16, height: 12, format: 'png' })
+    expect(page.images[4].patientId).toBe(page.images[3].patientId)
+    expect(page.images[5].patientId).not.toBe(page.images[3].patientId)
+    // No column beyond file, label, patient and view is kept unless the user ticks it.
+    expect(page.images[3].attributes).toEqual({})
 
     const records = await library.imageRecords({ datasetIds: ['covid'] })
     expect(records).toHaveLength(10)
@@ -127,7 +130,7 @@ describe('CSV import', () => {
   })
 
   it('refuses a spec naming a missing column, naming the CSV and the column, and writes nothing', async () => {
-    await expectBlocked(spec({ fileColumn: 'file' }), 'missing-column', 'labels.csv', 'file column "file" not found', '"filename"')
+    await expectBlocked(spec({ fileColumn: 'file' }), 'missing-column', 'labels.csv', 'file column "file" not found among the 5 columns of its header')
   })
 
   it('refuses an empty CSV and a header without rows', async () => {
@@ -202,7 +205,7 @@ describe('CSV import', () => {
     writeText(join(source.path, 'labels.csv'), csv(ROWS.map((row, index) => (index === 0 ? [row[0], '42', ...row.slice(2)] : row))))
     const report = await importAndWait(spec())
     expect(report.images.unchanged).toBe(10)
-    expect(report.issues).toEqual([expect.objectContaining({ code: 'metadata-differs', message: expect.stringContaining('patient "1" → "42"') })])
+    expect(report.issues).toEqual([expect.objectContaining({ code: 'metadata-differs', message: expect.stringMatching(/patient "P-[0-9a-f]{16}" → "P-[0-9a-f]{16}"/) })])
   })
 
   it('reads a file column without extensions, and ignores repeated rows, warning when they disagree', async () => {

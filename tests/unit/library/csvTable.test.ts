@@ -48,8 +48,9 @@ describe('CSV and TSV reading', () => {
 
   it('names the file, line and problem', async () => {
     expect(await problem('')).toBe('empty-file: index.csv: the file is empty (expected a header line and rows)')
-    expect(await problem('a,b\n1,2\n3\n')).toBe('csv-syntax: index.csv, line 3: 1 field(s) where the header has 2 (a, b)')
-    expect(await problem('a,a\n1,2\n')).toBe('csv-syntax: index.csv: column "a" appears twice in the header')
+    // The header is the file's content: messages count its columns instead of quoting them.
+    expect(await problem('a,b\n1,2\n3\n')).toBe('csv-syntax: index.csv, line 3: 1 field(s) where the header has 2')
+    expect(await problem('a,a\n1,2\n')).toBe('csv-syntax: index.csv: columns 1 and 2 of the header have the same name')
     const missing = join(folder.path, 'nope.csv')
     await expect(readCsvTable(missing)).rejects.toMatchObject({ code: 'import-blocked', message: `${missing}: file not found` })
   })
@@ -73,6 +74,6 @@ describe('CSV and TSV reading', () => {
       distinctCount: 2,
       truncated: false,
     })
-    await expect(csvColumnValues(path, 'label', 10)).rejects.toThrow('column "label" not found; the columns are "filename", "patientid", "view", "finding", "covid"')
+    await expect(csvColumnValues(path, 'label', 10)).rejects.toThrow('column "label" not found among the 5 columns of its header')
   })
 })

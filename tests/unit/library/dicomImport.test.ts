@@ -70,7 +70,9 @@ afterAll(() => cleanups.splice(0).forEach((cleanup) => cleanup()))
 describe('DICOM folder import', () => {
   it('takes patients, studies and views from the headers, pseudonymised, and keeps PHI out of summaries', async () => {
     const folder = dataFolder()
-    const library = openLibrary(folder, { decode })
+    // PHI follows the user's setting (the System page), never a request flag.
+    let showPhi = false
+    const library = openLibrary(folder, { decode, showPhi: () => showPhi })
     try {
       const report = await importInto(library, spec())
       expect(report.images).toMatchObject({ planned: 6, imported: 5, failed: 1 })
@@ -80,7 +82,7 @@ describe('DICOM folder import', () => {
       const summary = await library.getDataset({ datasetId: 'ward' })
       expect(summary).toMatchObject({ sourceKind: 'dicom-folder', imageCount: 5, patientCount: 4, pseudonymised: true, viewCounts: { PA: 4, AP: 1 } })
       expect(summary.phi).toBeUndefined()
-      expect((await library.getDataset({ datasetId: 'ward', includePhi: true })).phi).toEqual({ sexCounts: { O: 5 } })
+      await expect(library.getDataset({ datasetId: 'ward', includePhi: true } as never)).rejects.toMatchObject({ code: 'invalid-request' })
 
       const page = await library.listImages({ datasetId: 'ward' })
       const text = JSON.stringify(page)
@@ -92,7 +94,10 @@ describe('DICOM folder import', () => {
       expect(a.attributes).toMatchObject({ modality: 'CR', bitsStored: '12' })
       expect(a.phi).toBeUndefined()
 
-      const withPhi = await library.listImages({ datasetId: 'ward', includePhi: true })
+      await expect(library.listImages({ datasetId: 'ward', includePhi: true } as never)).rejects.toMatchObject({ code: 'invalid-request' })
+      showPhi = true
+      expect((await library.getDataset({ datasetId: 'ward' })).phi).toEqual({ sexCounts: { O: 5 } })
+      const withPhi = await library.listImages({ datasetId: 'ward' })
       expect(withPhi.images[0].phi).toMatchObject({ patientId: 'PAT-000001', patientName: 'Fixture^Test', studyInstanceUid: '1.2.826.0.1.3680043.10.1.2' })
       const thumbnails = createThumbnailCache(folder)
       for (const image of page.images) expect(existsSync(thumbnails.pathOf(image.contentHash))).toBe(true)

@@ -52,12 +52,16 @@ describe('library database', () => {
     try {
       expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
       const images = db.prepare('SELECT source_key, label, patient_id, view, attributes, import_job_id FROM images ORDER BY source_key').all()
+      // Table columns of a CSV dataset from before import jobs move, unchanged, to the images' PHI (migration 6).
       expect(images).toEqual([
-        { source_key: 'a.png', label: 'COVID+', patient_id: 'p1', view: 'PA', attributes: '{"finding":"COVID-19"}', import_job_id: null },
-        { source_key: 'b.png', label: 'COVID-', patient_id: 'p2', view: 'PA', attributes: '{"finding":"COVID-19"}', import_job_id: null },
+        { source_key: 'a.png', label: 'COVID+', patient_id: 'p1', view: 'PA', attributes: '{}', import_job_id: null },
+        { source_key: 'b.png', label: 'COVID-', patient_id: 'p2', view: 'PA', attributes: '{}', import_job_id: null },
       ])
       expect(db.prepare('SELECT content_hash, import_job_id FROM masks').all()).toEqual([{ content_hash: 'mask-a', import_job_id: null }])
-      expect(db.prepare('SELECT data FROM image_phi').pluck().all()).toEqual(['{"patientName":"Doe^Jane"}'])
+      expect(db.prepare('SELECT data FROM image_phi ORDER BY image_id').pluck().all()).toEqual([
+        '{"tableColumns":{"finding":"COVID-19"}}',
+        '{"patientName":"Doe^Jane","tableColumns":{"finding":"COVID-19"}}',
+      ])
       // The later tables work with the old rows: the cascade from datasets reaches rows created at version 1.
       db.prepare(`INSERT INTO import_jobs (id, dataset_id, kind, spec, status, phase, created_at) VALUES ('j', 'covid', 'csv', '{}', 'completed', 'done', 'now')`).run()
       db.prepare(`DELETE FROM datasets WHERE id = 'covid'`).run()

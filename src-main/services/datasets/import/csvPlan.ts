@@ -4,9 +4,11 @@ import type { CsvImportSpec } from '@shared/library/importSpecs'
 import { isInside, toPosix } from './fileTree'
 import { readCsvTable } from './csvTable'
 import type { CsvTable } from './csvTable'
-import { createPatientResolver, perImagePatientsIssue } from './patients'
+import { createPatientResolver, perImagePatientsIssue, settlePseudonymisation } from './patients'
 import { IssueList } from './plan'
 import type { ImagePlan, PlannedItem } from './plan'
+import type { PlanContext } from './planImport'
+import { readableSource } from './readable'
 
 /** Images planned from a CSV, with the issues found. */
 export interface CsvImagePlan {
@@ -14,6 +16,8 @@ export interface CsvImagePlan {
   issues: IssueList
   imageFolder: string
   table?: CsvTable
+  /** Whether the patient column's values were replaced by pseudonyms (settled against the dataset). */
+  pseudonymise: boolean
 }
 
 /**
@@ -22,22 +26,24 @@ export interface CsvImagePlan {
  * collected before returning, so the wizard can show every one at once.
  * @param spec the parsed spec.
  */
-export async function planCsvImages(spec: CsvImportSpec): Promise<CsvImagePlan> {
+export async function planCsvImages(spec: CsvImportSpec, context: Pick<PlanContext, 'readable' | 'jobs' | 'pseudonymiser'>): Promise<CsvImagePlan> {
   const csvPath = resolve(spec.csvPath)
   const imageFolder = resolve(dirname(csvPath), spec.imageFolder ?? '.')
   const issues = new IssueList()
-  const table = await readCsvTable(csvPath, spec.delimiter)
+  const table = { ...(await readCsvTable(await readableSource(context.readable, csvPath, 'CSV file'), spec.delimiter)), path: csvPath }
   const name = basename(csvPath)
-  checkColumns(spec, table, issues)
+  const pseudonymise = settlePseudonymisation(spec, context.jobs.patientIdConvention(spec.dataset.id), issues)
+  checkColumns(spec, table, issues, pseudonymise)
   if (table.rows.length === 0) issues.block({ code: 'no-rows', file: csvPath, message: `${name}: the header has no rows below it` })
   if (spec.label.kind === 'column' && spec.label.values && table.columns.includes(spec.label.column)) {
     checkLabelValues(table, spec.label.column, spec.label.values, name, issues)
   }
-  if (issues.blocking.length > 0) return { items: [], issues, imageFolder, table }
+  if (issues.blocking.length > 0) return { items: [], issues, imageFolder, table, pseudonymise }
 
-  const patientOf = createPatientResolver(spec.patient, issues)
-  const used = new Set([spec.fileColumn])
-  const kept = spec.keepColumns ?? table.columns.filter((column) => !used.has(column))
+  // Pseudonymised while planning, so the raw ids never reach the job's stored plan, the preview or the library.
+  const pseudonymiser = pseudonymise ? context.pseudonymiser() : undefined
+  const patientOf = createPatientResolver(spec.patient, issues, pseudonymiser && ((value) => pseudonymiser.pseudonym('patient', value)))
+  const kept = spec.keepColumns
   const excluded = new Map<string, number>()
   const seen = new Map<string, { line: number; label: string }>()
   const items: CsvImagePlan['items'] = []
@@ -103,25 +109,33 @@ export async function planCsvImages(spec: CsvImportSpec): Promise<CsvImagePlan> 
     })
   }
   if (spec.patient.kind === 'per-image' && items.length > 0) issues.add(perImagePatientsIssue(items.length))
-  return { items, issues, imageFolder, table }
+  return { items, issues, imageFolder, table, pseudonymise }
 }
 
-function checkColumns(spec: CsvImportSpec, table: CsvTable, issues: IssueList): void {
+function checkColumns(spec: CsvImportSpec, table: CsvTable, issues: IssueList, pseudonymise: boolean): void {
   const wanted: Array<[field: string, column: string | undefined]> = [
     ['file column', spec.fileColumn],
     ['label column', spec.label.kind === 'column' ? spec.label.column : undefined],
     ['patient column', spec.patient.kind === 'column' ? spec.patient.column : undefined],
     ['view column', spec.viewColumn],
-    ...(spec.keepColumns ?? []).map((column): [string, string] => ['kept column', column]),
+    ...spec.keepColumns.map((column): [string, string] => ['kept column', column]),
   ]
   const name = basename(table.path)
+  if (pseudonymise && spec.patient.kind === 'column' && spec.keepColumns.includes(spec.patient.column)) {
+    issues.block({
+      code: 'identifying-column',
+      file: table.path,
+      field: spec.patient.column,
+      message: `${name}: column "${spec.patient.column}" holds the patient ids, which are stored as pseudonyms; it cannot also be kept as it is`,
+    })
+  }
   for (const [field, column] of wanted) {
     if (column === undefined || table.columns.includes(column)) continue
     issues.block({
       code: 'missing-column',
       file: table.path,
       field: column,
-      message: `${name}: ${field} "${column}" not found; the columns are ${table.columns.map((c) => `"${c}"`).join(', ')}`,
+      message: `${name}: ${field} "${column}" not found among the ${table.columns.length} columns of its header`,
     })
   }
 }

@@ -52,13 +52,16 @@ export async function readCsvTable(path: string, delimiter?: CsvDelimiter): Prom
   try {
     records = parse(text, { bom: true, delimiter: separator, skip_empty_lines: true, info: true, relax_quotes: true, relax_column_count: true }) as unknown as typeof records
   } catch (error) {
-    throw blocked({ code: 'csv-syntax', severity: 'error', file: path, message: `${name}: not a readable ${separator === '\t' ? 'TSV' : 'CSV'} file (${(error as Error).message})` })
+    // csv-parse's messages can quote the field it stopped at: say where, not what.
+    const line = (error as { lines?: number }).lines
+    throw blocked({ code: 'csv-syntax', severity: 'error', file: path, line, message: `${name}: not a readable ${separator === '\t' ? 'TSV' : 'CSV'} file${line ? ` (a quote or field is broken near line ${line})` : ''}` })
   }
   const [header, ...body] = records
   const columns = header.record.map((column, index) => column.trim() || `column ${index + 1}`)
-  const duplicate = columns.find((column, index) => columns.indexOf(column) !== index)
-  if (duplicate !== undefined) {
-    throw blocked({ code: 'csv-syntax', severity: 'error', file: path, field: duplicate, message: `${name}: column "${duplicate}" appears twice in the header` })
+  const duplicate = columns.findIndex((column, index) => columns.indexOf(column) !== index)
+  if (duplicate >= 0) {
+    const first = columns.indexOf(columns[duplicate])
+    throw blocked({ code: 'csv-syntax', severity: 'error', file: path, line: 1, message: `${name}: columns ${first + 1} and ${duplicate + 1} of the header have the same name` })
   }
   const rows: CsvRow[] = []
   for (const { record, info } of body) {
@@ -70,7 +73,7 @@ export async function readCsvTable(path: string, delimiter?: CsvDelimiter): Prom
         severity: 'error',
         file: path,
         line,
-        message: `${name}, line ${line}: ${record.length} field(s) where the header has ${columns.length} (${columns.join(', ')})`,
+        message: `${name}, line ${line}: ${record.length} field(s) where the header has ${columns.length}`,
       })
     }
     rows.push({ line, values: Object.fromEntries(columns.map((column, index) => [column, record[index].trim()])) })

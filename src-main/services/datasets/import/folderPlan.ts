@@ -6,6 +6,8 @@ import type { FoundFile } from './fileTree'
 import { createPatientResolver, perImagePatientsIssue } from './patients'
 import { IssueList } from './plan'
 import type { PlannedFolder, PlannedItem } from './plan'
+import type { PlanContext } from './planImport'
+import { readableSource } from './readable'
 
 /** Images planned from a folder tree, with the issues found and a per-folder summary. */
 export interface FolderImagePlan {
@@ -20,8 +22,8 @@ export interface FolderImagePlan {
  * (or its folder's name) and its patient from the file name. Files in no class folder are listed, not guessed.
  * @param spec the parsed spec.
  */
-export async function planFolderPerClassImages(spec: FolderPerClassImportSpec): Promise<FolderImagePlan> {
-  const rootFolder = resolve(spec.rootFolder)
+export async function planFolderPerClassImages(spec: FolderPerClassImportSpec, context: Pick<PlanContext, 'readable'>): Promise<FolderImagePlan> {
+  const rootFolder = await readableSource(context.readable, resolve(spec.rootFolder), 'image folder')
   const issues = new IssueList()
   const files = (await listFiles(rootFolder, 'image folder')).filter((file) => isRasterFile(file.fileName) || /\.(dcm|dicom)$/i.test(file.fileName))
   const patientOf = createPatientResolver(spec.patient, issues)
@@ -69,8 +71,8 @@ export async function planFolderPerClassImages(spec: FolderPerClassImportSpec): 
  * fixed label or its folder. Patients, studies and views come from the headers while importing.
  * @param spec the parsed spec.
  */
-export async function planDicomFolderImages(spec: DicomFolderImportSpec): Promise<FolderImagePlan> {
-  const rootFolder = resolve(spec.rootFolder)
+export async function planDicomFolderImages(spec: DicomFolderImportSpec, context: Pick<PlanContext, 'readable'>): Promise<FolderImagePlan> {
+  const rootFolder = await readableSource(context.readable, resolve(spec.rootFolder), 'DICOM folder')
   const issues = new IssueList()
   const files = await listFiles(rootFolder, 'DICOM folder')
   const items: FolderImagePlan['items'] = []

@@ -16,6 +16,7 @@ import type { ThumbnailCache } from '../../library/thumbnails'
 import { runImportJob, SHUTDOWN } from './jobRunner'
 import type { ImportTestHooks } from './jobRunner'
 import type { DecodeImage, ProcessContext } from './outcomes'
+import type { ReadableCheck } from './readable'
 import { planImport } from './planImport'
 import { summarisePlan } from './preview'
 import { processAlive } from '../../system/processAlive'
@@ -30,6 +31,7 @@ export interface ImportManagerDeps {
   jobs: ImportJobRepository
   thumbnails: ThumbnailCache
   decode: DecodeImage
+  readable: ReadableCheck
   batchSize: number
   concurrency: number
   now(): string
@@ -76,14 +78,17 @@ export function createImportManager(deps: ImportManagerDeps): ImportManager {
     }
   }
 
+  const pseudonyms = () => (pseudonymiser ??= loadPseudonymiser(deps.dataFolder))
+  const planContext = { ...deps, pseudonymiser: pseudonyms }
+
   const createContext = (job: JobRow, signal: AbortSignal): ProcessContext => {
     const spec = job.spec
-    pseudonymiser ??= loadPseudonymiser(deps.db)
     return {
       datasetId: job.datasetId,
       thumbnails: spec.kind !== 'masks' && spec.thumbnails ? deps.thumbnails : undefined,
       decode: deps.decode,
-      pseudonymiser,
+      readable: deps.readable,
+      pseudonymiser: pseudonyms(),
       dicom: spec.kind === 'dicom-folder' ? spec : { pseudonymise: true },
       duplicates: spec.kind === 'masks' ? 'keep' : spec.duplicates,
       maskCacheFolder: join(deps.dataFolder, 'cache', 'masks'),
@@ -156,8 +161,8 @@ export function createImportManager(deps: ImportManagerDeps): ImportManager {
 
   return {
     async preview(spec, sampleSize) {
-      const plan = await planImport(spec, deps)
-      return summarisePlan(spec, plan, { datasetExists: deps.datasets.get(plan.datasetId) !== undefined, sampleSize })
+      const plan = await planImport(spec, planContext)
+      return summarisePlan(plan.spec ?? spec, plan, { datasetExists: deps.datasets.get(plan.datasetId) !== undefined, sampleSize })
     },
     async start(spec) {
       const datasetId = targetDatasetId(spec)
@@ -165,7 +170,7 @@ export function createImportManager(deps: ImportManagerDeps): ImportManager {
       // Reserved while planning, which awaits file reads: a second start on the same dataset must not slip in.
       busyDatasets.add(datasetId)
       try {
-        const plan = await planImport(spec, deps)
+        const plan = await planImport(spec, planContext)
         if (plan.blocking.length > 0) {
           const first = plan.blocking.slice(0, 3).map((issue) => issue.message).join('; ')
           const more = plan.blocking.length > 3 ? ` (and ${plan.blocking.length - 3} more)` : ''
@@ -176,7 +181,7 @@ export function createImportManager(deps: ImportManagerDeps): ImportManager {
         deps.db.transaction(() => {
           if (spec.kind !== 'masks' && plan.dataset) deps.datasets.ensure(spec.dataset, plan.dataset.sourceKind, plan.dataset.rootFolder, now)
           deps.jobs.create(
-            { id: jobId, datasetId, spec, createdAt: now },
+            { id: jobId, datasetId, spec: plan.spec ?? spec, createdAt: now },
             plan.items.map((item, ordinal) => ({ ordinal, kind: item.kind, sourceKey: item.sourceKey, path: item.path, payload: item.payload })),
             plan.issues,
           )

@@ -6,6 +6,7 @@ import { readCsvTable } from './csvTable'
 import { isInside, isRasterFile, listFiles } from './fileTree'
 import { IssueList } from './plan'
 import type { PlannedItem } from './plan'
+import { readableSource, type ReadableCheck } from './readable'
 
 /** An image masks can attach to: its id and file name. */
 export interface MaskTarget {
@@ -27,7 +28,7 @@ export interface MaskPlanResult {
  * @param structure what they outline (e.g. `lungs`).
  * @param images the images they may attach to (planned, or already in the dataset).
  */
-export async function planMasks(source: MaskSource, structure: string, images: readonly MaskTarget[]): Promise<MaskPlanResult> {
+export async function planMasks(source: MaskSource, structure: string, images: readonly MaskTarget[], readable: ReadableCheck): Promise<MaskPlanResult> {
   const issues = new IssueList()
   const byStem = new Map<string, string[]>()
   const byKey = new Set(images.map((image) => image.sourceKey))
@@ -65,12 +66,14 @@ export async function planMasks(source: MaskSource, structure: string, images: r
   }
 
   if (source.kind === 'same-name') {
-    for (const file of (await listFiles(resolve(source.folder), 'mask folder')).filter((found) => isRasterFile(found.fileName))) {
+    const folder = await readableSource(readable, resolve(source.folder), 'mask folder')
+    for (const file of (await listFiles(folder, 'mask folder')).filter((found) => isRasterFile(found.fileName))) {
       attach(findByName(file.path, source.suffixes), [file.path], file.relativePath)
     }
   } else if (source.kind === 'left-right') {
-    const rightFolder = resolve(source.rightFolder)
-    for (const left of (await listFiles(resolve(source.leftFolder), 'left mask folder')).filter((found) => isRasterFile(found.fileName))) {
+    const rightFolder = await readableSource(readable, resolve(source.rightFolder), 'right mask folder')
+    const leftFolder = await readableSource(readable, resolve(source.leftFolder), 'left mask folder')
+    for (const left of (await listFiles(leftFolder, 'left mask folder')).filter((found) => isRasterFile(found.fileName))) {
       const right = join(rightFolder, left.relativePath)
       if (!existsSync(right)) {
         issues.add({ code: 'file-missing', severity: 'error', file: left.path, message: `${left.relativePath}: left mask has no right half (${right} not found)` })
@@ -80,11 +83,11 @@ export async function planMasks(source: MaskSource, structure: string, images: r
     }
   } else {
     const csvPath = resolve(source.csvPath)
-    const table = await readCsvTable(csvPath)
+    const table = { ...(await readCsvTable(await readableSource(readable, csvPath, 'mask index CSV'))), path: csvPath }
     const name = basename(csvPath)
     for (const column of [source.imageColumn, source.maskColumn]) {
       if (!table.columns.includes(column)) {
-        issues.block({ code: 'missing-column', file: csvPath, field: column, message: `${name}: mask index column "${column}" not found; the columns are ${table.columns.map((c) => `"${c}"`).join(', ')}` })
+        issues.block({ code: 'missing-column', file: csvPath, field: column, message: `${name}: mask index column "${column}" not found among the ${table.columns.length} columns of its header` })
       }
     }
     if (issues.blocking.length > 0) return { items, issues }

@@ -6,6 +6,7 @@ import type { NewIssue } from '../../library/importJobRepository'
 import type { NewMask } from '../../library/maskRepository'
 import type { Pseudonymiser } from '../../library/pseudonyms'
 import type { ThumbnailCache } from '../../library/thumbnails'
+import type { ReadableCheck } from './readable'
 
 /** The part of a decoded image the import uses; the imaging service's `DecodedImage` has it all. */
 export type DecodedForImport = Pick<
@@ -22,6 +23,8 @@ export interface ProcessContext {
   /** Thumbnails to write, or undefined when the spec turned them off. */
   thumbnails: ThumbnailCache | undefined
   decode: DecodeImage
+  /** Resolves each file right before it is read; refuses one outside the folders the user chose. */
+  readable: ReadableCheck
   pseudonymiser: Pseudonymiser
   /** DICOM choices (pseudonymise, modalities); defaults for other imports. */
   dicom: Pick<DicomFolderImportSpec, 'pseudonymise' | 'modalities'>

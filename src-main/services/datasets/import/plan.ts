@@ -1,5 +1,6 @@
 import type { DatasetSummary } from '@shared/library/summaries'
 import type { ImportIssue } from '@shared/library/jobs'
+import type { ImportSpec } from '@shared/library/importSpecs'
 import type { NewIssue } from '../../library/importJobRepository'
 
 /**
@@ -51,6 +52,8 @@ export interface ImportPlan {
   /** Problems that stop the import; nothing is written while there is one. */
   blocking: ImportIssue[]
   folders?: PlannedFolder[]
+  /** The spec as the job records it, with choices it left open settled (a CSV import's pseudonymisation). */
+  spec?: ImportSpec
 }
 
 /** Collects the issues of a plan: per-row ones, recorded with the job, and blocking ones, which stop it. */

@@ -26,7 +26,15 @@ export interface ImageItem {
  * @param item the planned file.
  * @param context the job's tools and choices.
  */
-export async function processImage(item: ImageItem, context: ProcessContext): Promise<ItemOutcome> {
+export async function processImage(planned: ImageItem, context: ProcessContext): Promise<ItemOutcome> {
+  let item: ImageItem
+  try {
+    // Checked now, not when planned: a link placed in the folder since then must not lead the read elsewhere.
+    item = { ...planned, path: await context.readable(planned.path, 'image') }
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT'
+    return rejected(planned.ordinal, planned.sourceKey, 'failed', failure(missing ? 'file-missing' : 'outside-folder', planned, (error as Error).message))
+  }
   let digest: FileDigest
   try {
     digest = await hashFile(item.path, context.signal)

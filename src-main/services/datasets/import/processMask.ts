@@ -34,8 +34,16 @@ export async function processMask(item: MaskItem, context: ProcessContext): Prom
       message: `${basename(first)}: its image "${item.plan.imageKey}" is not in the dataset (it failed or was skipped), so the mask is not attached`,
     })
   }
+  let paths: string[]
   try {
-    const mask = item.plan.paths.length === 1 ? await singleMask(first) : await unionMask(item.plan.paths, context)
+    // Checked at read time, like images: a mask file that is a link out of the chosen folders is refused.
+    paths = await Promise.all(item.plan.paths.map((path) => context.readable(path, 'mask')))
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT'
+    return rejected(item.ordinal, item.sourceKey, 'failed', { code: missing ? 'file-missing' : 'outside-folder', severity: 'error', file: first, message: (error as Error).message })
+  }
+  try {
+    const mask = paths.length === 1 ? await singleMask(paths[0]) : await unionMask(paths, context)
     if (mask.width !== image.width || mask.height !== image.height) {
       return rejected(item.ordinal, item.sourceKey, 'failed', {
         code: 'mask-size-mismatch',

@@ -48,7 +48,7 @@ export async function previewCsv(path: string, rows: number, delimiter?: CsvDeli
 export async function csvColumnValues(path: string, column: string, limit: number, delimiter?: CsvDelimiter): Promise<ColumnValues> {
   const table = await readCsvTable(resolve(path), delimiter)
   if (!table.columns.includes(column)) {
-    throw new LibraryError('invalid-request', `${table.path}: column "${column}" not found; the columns are ${table.columns.map((c) => `"${c}"`).join(', ')}`)
+    throw new LibraryError('invalid-request', `${table.path}: column "${column}" not found among the ${table.columns.length} columns of its header`)
   }
   const counts = new Map<string, number>()
   for (const row of table.rows) counts.set(row.values[column], (counts.get(row.values[column]) ?? 0) + 1)

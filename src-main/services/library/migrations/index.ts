@@ -4,12 +4,14 @@ import { initialSchema } from './001_initial'
 import { importJobsSchema } from './002_import_jobs'
 import { compositionsSchema } from './003_compositions'
 import { lungMasksSchema } from './004_lung_masks'
+import { pseudonymKeyApartSchema } from './005_pseudonym_key_apart'
+import { tableColumnsPhiSchema } from './006_table_columns_phi'
 import type { Migration } from './types'
 
 export type { Migration } from './types'
 
 /** Every migration, in order. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, importJobsSchema, compositionsSchema, lungMasksSchema]
+export const MIGRATIONS: readonly Migration[] = [initialSchema, importJobsSchema, compositionsSchema, lungMasksSchema, pseudonymKeyApartSchema, tableColumnsPhiSchema]
 
 /** The schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version
