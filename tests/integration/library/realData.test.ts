@@ -152,8 +152,9 @@ describe.skipIf(!present.dicom)('dicom (real radiographs in many encodings)', ()
   it('imports all 17 files with pseudonymised patients and no PHI in summaries', async () => {
     const report = await runImport({ kind: 'dicom-folder', dataset: { id: 'dicom' }, rootFolder: sharedPath('dicom'), label: { kind: 'fixed', value: 'unlabelled' } })
     expect(report.images).toMatchObject({ planned: 17, imported: 17, failed: 0 })
-    // The five CR-MONO1 chest files carry no Patient ID: their study stands for the patient.
-    expect(report.issueCounts).toEqual({ 'patient-missing': 5 })
+    // The five CR-MONO1 chest files carry no Patient ID: their study stands for the patient. The dental file has both
+    // a rescale and a Modality LUT Sequence: the decoder uses the LUT and the import lists its warning.
+    expect(report.issueCounts).toEqual({ 'patient-missing': 5, 'decode-warning': 1 })
     const summary = await library.getDataset({ datasetId: 'dicom' })
     expect(summary).toMatchObject({ imageCount: 17, patientCount: 9, pseudonymised: true })
     expect(summary.phi).toBeUndefined()

@@ -47,16 +47,16 @@ describe('one owner per run', () => {
     const seen = await app.get({ runId })
     expect(seen.state).toBe('running')
     expect(seen.owner).toMatchObject({ kind: 'cli', pid: process.pid, thisProcess: false })
-    // Its progress arrives from the owner's heartbeat.
+    // Its progress arrives from the owner's heartbeat (which may first repeat the preparation it last published).
     const progress = await new Promise((resolve) => {
       const stop = app.onDidProgress((event) => {
-        if (event.runId === runId) {
+        if (event.runId === runId && event.progress.phase === 'finetune') {
           stop()
           resolve(event.progress)
         }
       })
     })
-    expect(progress).toMatchObject({ phase: 'finetune' })
+    expect(progress).toMatchObject({ phase: 'finetune', epochs: 50 })
     await expect(app.resume({ runId })).rejects.toThrow(/being trained by the command line/)
     await expect(app.delete({ runId })).rejects.toThrow(/being trained by the command line/)
     expect((await cli.get({ runId })).state).toBe('running')
