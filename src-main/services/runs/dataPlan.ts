@@ -70,7 +70,7 @@ export async function planFinetune(library: RunsLibrary, compositionId: string):
     split: assignment.split as 'train' | 'validation',
     label: assignment.binaryLabel === 'positive' ? 1 : 0,
   }))
-  const plan: FinetunePlan = { images, classes: 2, classNames: ['COVID−', 'COVID+'], compositionId, compositionHash: compositionHash(composition) }
+  const plan: FinetunePlan = { images: canonicalOrder(images), classes: 2, classNames: ['COVID−', 'COVID+'], compositionId, compositionHash: compositionHash(composition) }
   checkPlan(plan, `composition ${compositionId}`)
   return plan
 }
@@ -88,7 +88,15 @@ export async function planPretrain(library: RunsLibrary, pretraining: Extract<Ru
   const classNames: string[] = [...PRETRAIN_CLASSES[pretraining.classes]]
   const unmapped = [...new Set(records.map((record) => record.label).filter((label) => !(label in pretraining.labelMap)))]
   if (unmapped.length > 0) throw new RunFailure(`pre-training labels without a class in labelMap: ${unmapped.join(', ')} (map each to normal, bacteria, virus or exclude)`)
-  const patients = [...new Set(records.map((record) => `${record.datasetId}\u0000${record.patientId}`))].sort()
+  // Patients in the order of their smallest image content hash: the split then depends on the images, never on how
+  // patient ids are spelt (pseudonyms differ from one library's key to another's).
+  const anchors = new Map<string, string>()
+  for (const record of records) {
+    const patient = `${record.datasetId}\u0000${record.patientId}`
+    const anchor = anchors.get(patient)
+    if (anchor === undefined || record.contentHash < anchor) anchors.set(patient, record.contentHash)
+  }
+  const patients = [...anchors.entries()].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)).map(([patient]) => patient)
   const random = mulberry32(mixSeed(seed, 'pretrain-split'))
   const validationPatients = new Set(patients.filter(() => random() < pretraining.validationFraction))
   const images: PlannedImage[] = []
@@ -105,9 +113,19 @@ export async function planPretrain(library: RunsLibrary, pretraining: Extract<Ru
       label,
     })
   }
-  const plan: DataPlan = { images, classes: classNames.length, classNames }
+  const plan: DataPlan = { images: canonicalOrder(images), classes: classNames.length, classNames }
   checkPlan(plan, `pre-training dataset ${pretraining.datasetIds.join(', ')}`)
   return plan
+}
+
+/**
+ * A plan's images ordered by content hash (then dataset and id for duplicates): the order seeded epochs index
+ * into, so the same images give the same batches whatever order the library or a composition file lists them in
+ * (another machine, another import order, a bundle on a cluster).
+ */
+function canonicalOrder(images: PlannedImage[]): PlannedImage[] {
+  const key = (image: PlannedImage) => `${image.contentHash}\u0000${image.datasetId}\u0000${image.imageId}`
+  return [...images].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
 }
 
 /**
