@@ -16,8 +16,9 @@ export default defineConfig({
           index: 'src-main/index.ts',
           web: 'src-main/web.ts',
           cli: 'src-main/cli/index.ts',
-          // The training worker thread, started by services/runs/workerHost.ts from the bundle's folder.
-          runWorker: 'src-main/services/runs/worker/runWorker.ts',
+          // The job worker thread (training, evaluation, t-SNE, Grad-CAM, lung masks, imports), started by
+          // services/workers/host.ts from the bundle's folder.
+          jobWorker: 'src-main/services/workers/jobWorker.ts',
           // The decoding child of `cxr fuzz`, started by cli/fuzz/decodeChild.ts from the bundle's folder.
           fuzzChild: 'src-main/cli/fuzz/fuzzChild.ts',
         },

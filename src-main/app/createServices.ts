@@ -21,7 +21,8 @@ import { createLungMaskJobs, createLungModelRegistry, lungModelIdentity, type Lu
 import { loadLungModel, type LungModel } from '../services/lung/model/lungModel'
 import { createLungTrainingService, type LungTrainingService } from '../services/lung'
 import { createGradCamTool } from '../services/evaluation/gradCam'
-import { createLungMaskers } from '../services/inputs'
+import { createJobLauncher } from '../services/workers/launcher'
+import type { WorkerBackend } from '../services/workers/protocol'
 import { assembleReport } from '../services/report/assembleReport'
 import { renderReport, reportWarnings } from '../services/report/htmlReport'
 import { createSettingsStore, type SettingsStore } from '../services/settings/settingsStore'
@@ -96,12 +97,24 @@ export function createAppServices(options: AppOptions): AppServices {
     home: options.home,
     announce: options.announce,
   })
+  // Heavy jobs (imports, training, evaluation, t-SNE, Grad-CAM, lung masks and lung training) run in worker threads that climb the same backend ladder
+  // from the same preference as this process's engine: the environment variable first, then the saved setting,
+  // whether or not this process's engine has started.
+  const workerBackend = (): WorkerBackend => {
+    const fromEnv = BackendPreferenceSchema.safeParse((options.env ?? process.env)[BACKEND_ENV]?.trim())
+    if (fromEnv.success) return { preference: fromEnv.data, source: 'environment' }
+    const saved = settings.get().backend
+    return { preference: saved, source: saved === 'auto' ? 'default' : 'setting' }
+  }
+  const jobs = createJobLauncher({ kind: 'worker', backend: workerBackend })
   const library = createLibraryService({
     dataFolder: options.dataFolder,
     decode: (path) => imaging.decode(path),
     // The command line reads the paths its user typed; the app's pages may only reach what the user granted.
     readable: options.mode === 'cli' ? undefined : (path, what) => files.resolveGranted(path, what),
+    readableScope: async () => (options.mode === 'cli' ? null : files.readableScope()),
     showPhi: () => settings.get().showPhi,
+    workerJobs: jobs,
   })
   const privacy = () => ({ showPhi: settings.get().showPhi })
   const compositions = createCompositionService({
@@ -131,7 +144,7 @@ export function createAppServices(options: AppOptions): AppServices {
     return model
   }
   const lungRegistry = createLungModelRegistry(options.dataFolder, () => lungModelFolder, () => new Date())
-  const lungTraining = createLungTrainingService({ dataFolder: options.dataFolder, library, ready: () => engine.init(), shippedModelFolder: () => lungModelFolder, registry: lungRegistry })
+  const lungTraining = createLungTrainingService({ dataFolder: options.dataFolder, library, ready: () => engine.init(), shippedModelFolder: () => lungModelFolder, registry: lungRegistry, jobs })
   lungTraining.onDidProgress((progress) => events.emit('lungModels.onDidTrainingProgress', progress))
   lungTraining.onDidChangeActiveModel((active) => events.emit('lungModels.onDidChangeActiveModel', active))
   // The model the user chose (a trained one, or the shipped one), read at each use: the viewer and dataset jobs
@@ -145,6 +158,7 @@ export function createAppServices(options: AppOptions): AppServices {
     ready: () => engine.init(),
     defaultModelFolder: activeLungModel,
     loadModel,
+    jobs,
   })
   lungMaskJobs.onDidProgress((progress) => events.emit('lungMasks.onDidProgress', progress))
   const runs = createRunsService({
@@ -152,36 +166,19 @@ export function createAppServices(options: AppOptions): AppServices {
     library,
     lungModels,
     ownerKind: options.mode === 'cli' ? 'cli' : 'app',
-    // The worker climbs the same ladder from the same preference as the main process's engine (the environment
-    // variable first, then the saved setting), whether or not this process's engine has started.
-    backend: () => {
-      const fromEnv = BackendPreferenceSchema.safeParse((options.env ?? process.env)[BACKEND_ENV]?.trim())
-      if (fromEnv.success) return { preference: fromEnv.data, source: 'environment' }
-      const saved = settings.get().backend
-      return { preference: saved, source: saved === 'auto' ? 'default' : 'setting' }
-    },
+    backend: workerBackend,
     appVersion: APP_VERSION,
   })
-  // Evaluation and Grad-CAM run on this thread for now: they load lung models here, each once.
-  const maskers = createLungMaskers({ ready: () => engine.init() })
   const evaluation = createEvaluationService({
     dataFolder: options.dataFolder,
     runs,
     compositions: { load: (compositionId) => compositions.load(compositionId), list: () => compositions.list() },
     library,
     activeLungModel: lungModels.active,
-    maskers,
-    ready: () => engine.init(),
+    jobs,
   })
   evaluation.onDidStore((event) => events.emit('evaluation.onDidStore', event))
-  const gradCam = createGradCamTool({
-    dataFolder: options.dataFolder,
-    runs,
-    decode: (path) => imaging.decode(path),
-    activeLungModel: lungModels.active,
-    maskers,
-    ready: () => engine.init(),
-  })
+  const gradCam = createGradCamTool({ dataFolder: options.dataFolder, runs, activeLungModel: lungModels.active, jobs })
   runs.onDidProgress((event) => events.emit('runs.onDidProgress', event))
   runs.onDidChange((event) => events.emit('runs.onDidChange', event))
   const openForViewer = async (name: string, decoded: Promise<DecodedImage>) => {

@@ -21,15 +21,12 @@ import {
 import type { LibraryService } from '@shared/library/types'
 import type { LungModelRef, RunRecord } from '@shared/runs/record'
 import type { RunsService } from '@shared/runs/service'
-import type { InputImage, LungMaskers } from '../inputs'
+import type { InputImage } from '../inputs'
 import { modelInputSettings, readModelCard } from '../runs/executeJob'
-import { predictProbabilities } from '../runs/trainLoop'
-import { loadLayersModelFromFolder } from '../engine/modelFiles'
+import type { JobLauncher } from '../workers/launcher'
 import { splitImages, type CompositionSource, type SplitImage } from './compositionImages'
 import { createEvaluationStore } from './evaluationStore'
-import { extractFeatures } from './features'
-import { prepareInputs } from './modelInputs'
-import { tsne2d } from './tsne'
+import type { ModelOutputs } from './evaluationJobs'
 
 /** Dependencies of the evaluation service. */
 export interface EvaluationDeps {
@@ -42,10 +39,8 @@ export interface EvaluationDeps {
   library: Pick<LibraryService, 'listImages'>
   /** The lung model the app uses now: finds the lungs for the lungs-removed test of a run that did not mask. */
   activeLungModel?: () => Promise<LungModelRef | null>
-  /** This thread's lung models, loaded on demand. */
-  maskers: LungMaskers
-  /** Resolves once TensorFlow.js has a backend (the engine's `init`); evaluation runs on this thread. */
-  ready?: () => Promise<unknown>
+  /** Starts the heavy parts (inputs and the network, t-SNE) as jobs: in workers in the app. */
+  jobs: JobLauncher
 }
 
 /** The service with main-process extras (not on IPC). */
@@ -75,34 +70,27 @@ export function createEvaluationService(deps: EvaluationDeps): EvaluationService
     return record as RunRecord & { modelFolder: string }
   }
 
-  /** A split's inputs made as the run made its own: its preprocessing and the lung model it trained with. */
-  async function inputsOf(run: RunRecord & { modelFolder: string }, card: Awaited<ReturnType<typeof readModelCard>>, images: SplitImage[], variant: EvaluationVariant): Promise<Float32Array> {
+  /**
+   * A run's model on images, its inputs made as the run made its own (its preprocessing and the lung model it
+   * trained with), in a job worker: probabilities, or encoder features.
+   */
+  async function outputsOf(run: RunRecord & { modelFolder: string }, images: SplitImage[], variant: EvaluationVariant, output: 'probability' | 'features'): Promise<ModelOutputs> {
+    const card = await readModelCard(run.modelFolder)
     const settings = modelInputSettings(card)
-    const runLungModel = settings.lungModelId !== null ? await deps.runs.lungModelOfModel(run.modelFolder) : null
-    const other = variant === 'lungs-removed' && !runLungModel ? ((await deps.activeLungModel?.()) ?? null) : null
-    return prepareInputs(images.map(inputImageOf), {
-      dataFolder: deps.dataFolder,
-      settings,
-      masker: runLungModel ? deps.maskers.for(runLungModel) : null,
-      lungsMasker: other ? deps.maskers.for(other) : null,
-      variant,
-    })
+    const lungModel = settings.lungModelId !== null ? await deps.runs.lungModelOfModel(run.modelFolder) : null
+    const lungsModel = variant === 'lungs-removed' && !lungModel ? ((await deps.activeLungModel?.()) ?? null) : null
+    if (variant === 'lungs-removed' && !lungModel && !lungsModel) {
+      throw new Error('the lungs-removed test needs a lung segmentation model to find the lungs, and none is installed (train or install one: cxr train-lungs)')
+    }
+    const job = { dataFolder: deps.dataFolder, modelFolder: run.modelFolder, images: images.map(inputImageOf), settings, lungModel, lungsModel, variant, output, batchSize: 8 }
+    return deps.jobs.launch('model-outputs', job).done
   }
 
   async function evaluate(input: Parameters<EvaluationService['evaluate']>[0]): Promise<EvaluationRecord> {
     const request = EvaluateRequestSchema.parse(input)
     const run = await completedRun(request.runId)
     const images = await splitImages(deps.compositions, deps.library, request.compositionId, request.split)
-    const card = await readModelCard(run.modelFolder)
-    await deps.ready?.()
-    const inputs = await inputsOf(run, card, images, request.variant)
-    const model = await loadLayersModelFromFolder(run.modelFolder)
-    let scores: Float32Array
-    try {
-      scores = await predictProbabilities(model, inputs, images.length, card.config.input.crop, 8)
-    } finally {
-      model.dispose()
-    }
+    const { values: scores } = await outputsOf(run, images, request.variant, 'probability')
     const predictions: PredictionRow[] = images.map((image, index) => ({
       imageId: image.imageId,
       datasetId: image.datasetId,
@@ -197,21 +185,14 @@ export function createEvaluationService(deps: EvaluationDeps): EvaluationService
         images.push(image)
       }
     }
-    const card = await readModelCard(run.modelFolder)
-    await deps.ready?.()
-    const inputs = await inputsOf(run, card, images, 'standard')
-    const model = await loadLayersModelFromFolder(run.modelFolder)
-    try {
-      const values = await extractFeatures(model, inputs, images.length, card.config.input.crop)
-      return { runId: run.id, dimension: values[0]?.length ?? 0, items, values }
-    } finally {
-      model.dispose()
-    }
+    const { values, dimension } = await outputsOf(run, images, 'standard', 'features')
+    const rows = Array.from({ length: images.length }, (_, index) => Array.from(values.subarray(index * dimension, (index + 1) * dimension)))
+    return { runId: run.id, dimension, items, values: rows }
   }
 
   async function tsne(features: FeatureSet, options?: Parameters<EvaluationService['tsne']>[1]) {
     const settings = TsneOptionsSchema.parse(options ?? {})
-    const points = tsne2d(features.values, settings)
+    const points = await deps.jobs.launch('tsne', { values: features.values, options: settings }).done
     return points.map(([x, y], index) => ({ x, y, imageId: features.items[index].imageId, datasetId: features.items[index].datasetId, label: features.items[index].label }))
   }
 

@@ -1,6 +1,7 @@
 /**
  * Grad-CAM (Selvaraju et al. 2017) of a run's COVID+ output: where in the radiograph the classifier found its
- * evidence. Runs on this thread's TensorFlow.js backend (the wasm backend has the gradient kernels registered).
+ * evidence. Computed in a job worker on its own TensorFlow.js backend (the wasm backend has the gradient kernels
+ * registered).
  */
 import * as tf from '@tensorflow/tfjs'
 import { saliencyInsideLungs } from '@shared/evaluation/saliency'
@@ -9,24 +10,23 @@ import type { DecodedImage } from '@shared/imaging/types'
 import type { InputSize } from '@shared/runs/config'
 import type { LungModelRef } from '@shared/runs/record'
 import type { RunsService } from '@shared/runs/service'
-import { createInputPipeline, type LungMaskers } from '../inputs'
+import { loadLayersModelFromFolder } from '../engine/modelFiles'
+import { decodeImageFile } from '../imaging/index'
+import { createInputPipeline, type InputSettings, type LungMaskers } from '../inputs'
 import { hashFile } from '../library/hashing'
 import { modelInputSettings, readModelCard } from '../runs/executeJob'
-import { loadLayersModelFromFolder } from '../engine/modelFiles'
+import { JobFailure } from '../workers/jobIo'
+import type { JobLauncher } from '../workers/launcher'
 import { encoderOutput } from './features'
 
 /** Dependencies of {@link createGradCamTool}. */
 export interface GradCamDeps {
   dataFolder: string
   runs: Pick<RunsService, 'get'> & { lungModelOfModel(modelFolder: string): Promise<LungModelRef | null> }
-  /** Decodes a radiograph file (the imaging service's `decodeImageFile`). */
-  decode: (path: string) => Promise<DecodedImage>
   /** The lung model the app uses now: gives the inside-lungs share for a run that did not mask. */
   activeLungModel?: () => Promise<LungModelRef | null>
-  /** This thread's lung models, loaded on demand. */
-  maskers: LungMaskers
-  /** Resolves once TensorFlow.js has a backend. */
-  ready?: () => Promise<unknown>
+  /** Starts the Grad-CAM job (in a worker in the app). */
+  jobs: JobLauncher
 }
 
 /** A Grad-CAM request: a completed run and one radiograph file. */
@@ -52,9 +52,22 @@ export interface GradCamTool {
   gradCam(request: GradCamRequest): Promise<GradCamResult>
 }
 
+/** What a Grad-CAM job needs: the model, the image, how the run prepared its inputs, and which lung models to use. */
+export interface GradCamJob {
+  dataFolder: string
+  modelFolder: string
+  imagePath: string
+  settings: InputSettings
+  /** The run's lung model (when it masked). */
+  lungModel: LungModelRef | null
+  /** The lung model that gives the inside-lungs share: the run's, or the one the app uses; null for none. */
+  shareModel: LungModelRef | null
+}
+
 /**
- * Creates the Grad-CAM tool. Each call loads the run's model, builds the input with the run's own
- * preprocessing, computes the map and disposes every tensor it made (model included).
+ * Creates the Grad-CAM tool. Each call resolves the run's model, input settings and lung models here and runs the
+ * map in a job (a worker in the app), which loads the model, builds the input through the run's own pipeline and
+ * frees everything it made.
  */
 export function createGradCamTool(deps: GradCamDeps): GradCamTool {
   return {
@@ -62,41 +75,39 @@ export function createGradCamTool(deps: GradCamDeps): GradCamTool {
       const run = await deps.runs.get({ runId })
       if (run.state !== 'completed' || !run.modelFolder) throw new Error(`run ${runId} has no model to explain: it is ${run.state}`)
       const card = await readModelCard(run.modelFolder)
-      const { config } = card
       const settings = modelInputSettings(card)
-      let decoded: DecodedImage
-      let contentHash: string
-      try {
-        decoded = await deps.decode(imagePath)
-        contentHash = (await hashFile(imagePath)).contentHash
-      } catch (error) {
-        throw new Error(`could not read ${imagePath}: ${(error as Error).message}`)
-      }
-      await deps.ready?.()
-      // The input through the run's own pipeline (its preprocessing and lung model); the lungs for the
-      // inside-lungs share from the same lung model, or from the one the app uses when the run did not mask.
-      const runLungModel = settings.lungModelId !== null ? await deps.runs.lungModelOfModel(run.modelFolder) : null
-      const masker = runLungModel ? deps.maskers.for(runLungModel) : null
-      const { pixels: input } = await createInputPipeline({ dataFolder: deps.dataFolder, settings, lungMasker: masker }).prepare({ path: imagePath, contentHash, description: 'the image' })
-      const shareModel = runLungModel ?? ((await deps.activeLungModel?.()) ?? null)
-      const mask = shareModel ? await deps.maskers.for(shareModel).mask(decoded) : null
-      const model = await loadLayersModelFromFolder(run.modelFolder)
-      let cam: { map: Float32Array; size: number; probability: number }
-      try {
-        cam = await gradCamOfInput(model, input, config.input.crop)
-      } finally {
-        model.dispose()
-      }
-      const heatmap = heatmapToImage(cam.map, config.input, decoded.width, decoded.height)
-      return {
-        width: decoded.width,
-        height: decoded.height,
-        heatmap,
-        probability: cam.probability,
-        insideLungShare: mask ? saliencyInsideLungs(heatmap, mask) : null,
-      }
+      const lungModel = settings.lungModelId !== null ? await deps.runs.lungModelOfModel(run.modelFolder) : null
+      const shareModel = lungModel ?? ((await deps.activeLungModel?.()) ?? null)
+      return deps.jobs.launch('grad-cam', { dataFolder: deps.dataFolder, modelFolder: run.modelFolder, imagePath, settings, lungModel, shareModel }).done
     },
   }
+}
+
+/**
+ * One Grad-CAM map: the input through the run's pipeline (its preprocessing and lung model), the lungs for the
+ * inside-lungs share from the same lung model or the one given, then the map at the radiograph's size.
+ */
+export async function computeGradCam(job: GradCamJob, maskers: LungMaskers): Promise<GradCamResult> {
+  let decoded: DecodedImage
+  let contentHash: string
+  try {
+    decoded = await decodeImageFile(job.imagePath)
+    contentHash = (await hashFile(job.imagePath)).contentHash
+  } catch (error) {
+    throw new JobFailure(`could not read ${job.imagePath}: ${(error as Error).message}`)
+  }
+  const masker = job.lungModel ? maskers.for(job.lungModel) : null
+  const { pixels: input } = await createInputPipeline({ dataFolder: job.dataFolder, settings: job.settings, lungMasker: masker }).prepare({ path: job.imagePath, contentHash, description: 'the image' })
+  const mask = job.shareModel ? await maskers.for(job.shareModel).mask(decoded) : null
+  const model = await loadLayersModelFromFolder(job.modelFolder)
+  let cam: { map: Float32Array; size: number; probability: number }
+  try {
+    cam = await gradCamOfInput(model, input, job.settings.input.crop)
+  } finally {
+    model.dispose()
+  }
+  const heatmap = heatmapToImage(cam.map, job.settings.input, decoded.width, decoded.height)
+  return { width: decoded.width, height: decoded.height, heatmap, probability: cam.probability, insideLungShare: mask ? saliencyInsideLungs(heatmap, mask) : null }
 }
 
 /**

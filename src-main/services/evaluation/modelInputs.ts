@@ -1,5 +1,6 @@
 import type { EvaluationVariant } from '@shared/evaluation/types'
 import { createInputPipeline, type InputImage, type InputSettings, type LungMasker } from '../inputs'
+import { JobFailure } from '../workers/jobIo'
 
 /** Options of {@link prepareInputs}. */
 export interface PrepareInputsOptions {
@@ -13,6 +14,8 @@ export interface PrepareInputsOptions {
   lungsMasker?: LungMasker | null
   /** Called per prepared image (the UI's progress). */
   onImage?: (done: number, total: number) => void
+  /** Polled between images: true stops with an error (the caller cancelled). */
+  shouldStop?: () => boolean
 }
 
 /**
@@ -36,6 +39,7 @@ export async function prepareInputs(images: InputImage[], options: PrepareInputs
   const area = pipeline.size * pipeline.size
   const inputs = new Float32Array(images.length * area)
   for (const [index, image] of images.entries()) {
+    if (options.shouldStop?.()) throw new JobFailure('stopped before every input was prepared')
     const { pixels } = await pipeline.prepare(image)
     const input = Float32Array.from(pixels)
     if (lungsPipeline) {

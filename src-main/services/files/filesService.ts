@@ -3,7 +3,7 @@ import { homedir } from 'node:os'
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
 import type { FolderEntry, FolderGrant, FolderListing } from '@shared/files/types'
 import type { SettingsStore } from '../settings/settingsStore'
-import { grantRefusal, isInside, realPathOf, type FolderPlaces } from './folderPolicy'
+import { grantRefusal, isInside, realPathOf, resolveWithin, type FolderPlaces, type ReadableScope } from './folderPolicy'
 import { createGrantTickets } from './grantTickets'
 
 /*
@@ -51,6 +51,8 @@ export interface FilesService {
    * @param what how to name the path in the message ("CSV file", "image").
    */
   resolveGranted(path: string, what?: string): Promise<string>
+  /** The granted folders as they are now, for a job worker to check its own reads against. */
+  readableScope(): Promise<ReadableScope>
 }
 
 /** What the files service needs. */
@@ -88,6 +90,7 @@ export function createFilesService(deps: FilesServiceDeps): FilesService {
       const roots = [home, ...extra.filter((root): root is string => root !== undefined)]
       return { home, dataFolder, roots: [...new Set(roots)] }
     })())
+  const readableScope = async (): Promise<ReadableScope> => ({ grants: await realGrants(), dataFolder: (await placesOf()).dataFolder })
   // Granted folders as real paths, recomputed when the settings change (older versions stored paths as typed).
   let grantCache: { source: string[]; real: Promise<string[]> } | undefined
   const realGrants = () => {
@@ -159,17 +162,9 @@ export function createFilesService(deps: FilesServiceDeps): FilesService {
       return deps.settings.get().grantedFolders
     },
     async resolveGranted(path, what = 'file') {
-      if (!isAbsolute(path)) throw new Error(`${what} ${path} must be a full path`)
-      const real = await realPathOf(path)
-      if (!real) throw Object.assign(new Error(`${what} ${resolve(path)} does not exist`), { code: 'ENOENT' })
-      const { dataFolder } = await placesOf()
-      const inside = (await realGrants()).some((root) => isInside(root, real))
-      if (inside && !isInside(dataFolder, real)) return real
-      if (real !== resolve(path)) {
-        throw new Error(`${what} ${resolve(path)} is a link to ${real}, outside the folders you chose; the app does not follow links out of a chosen folder`)
-      }
-      throw new Error(`${what} ${real} is not inside a folder you chose; choose its folder first`)
+      return resolveWithin(await readableScope(), path, what)
     },
+    readableScope,
   }
 }
 

@@ -77,3 +77,29 @@ function hiddenPart(folder: string): string | undefined {
     .split(sep)
     .find((part) => part.startsWith('.'))
 }
+
+/** The folders reads may reach, as real paths, at one moment: what a job worker checks each of its reads against. */
+export interface ReadableScope {
+  /** Granted folders (real paths). */
+  grants: string[]
+  /** The app's data folder (real path): never read as an import source. */
+  dataFolder: string
+}
+
+/**
+ * The real path to read for `path`, when it lies inside a granted folder (and not in the data folder); otherwise
+ * a plain refusal naming the path (a link out of a chosen folder is named as such). A path that does not exist
+ * is refused with `code: 'ENOENT'`.
+ * @param what how to name the path in the message ("CSV file", "image").
+ */
+export async function resolveWithin(scope: ReadableScope, path: string, what = 'file'): Promise<string> {
+  if (!isAbsolute(path)) throw new Error(`${what} ${path} must be a full path`)
+  const real = await realPathOf(path)
+  if (!real) throw Object.assign(new Error(`${what} ${resolve(path)} does not exist`), { code: 'ENOENT' })
+  const inside = scope.grants.some((root) => isInside(root, real))
+  if (inside && !isInside(scope.dataFolder, real)) return real
+  if (real !== resolve(path)) {
+    throw new Error(`${what} ${resolve(path)} is a link to ${real}, outside the folders you chose; the app does not follow links out of a chosen folder`)
+  }
+  throw new Error(`${what} ${real} is not inside a folder you chose; choose its folder first`)
+}

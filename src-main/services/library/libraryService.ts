@@ -34,6 +34,8 @@ import { createImageRepository } from './imageRepository'
 import { createImportJobRepository } from './importJobRepository'
 import { createMaskRepository } from './maskRepository'
 import { createThumbnailCache } from './thumbnails'
+import type { ReadableScope } from '../files/folderPolicy'
+import type { JobLauncher } from '../workers/launcher'
 
 /** Dependencies of the library service. */
 export interface LibraryServiceDeps {
@@ -51,6 +53,10 @@ export interface LibraryServiceDeps {
   readable?: ReadableCheck
   /** Whether the user turned on showing identifying data (the settings); off when absent. */
   showPhi?: () => boolean
+  /** Runs imports in job workers (the app); absent: on this thread (tests). */
+  workerJobs?: JobLauncher
+  /** The chosen folders for a worker's checks, matching `readable` (null or absent: no check, the command line). */
+  readableScope?: () => Promise<ReadableScope | null>
 }
 
 /**
@@ -84,6 +90,8 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
     concurrency: deps.importOptions?.concurrency ?? Math.min(4, availableParallelism()),
     now,
     hooks: deps.testHooks,
+    workerJobs: deps.workerJobs,
+    readableScope: deps.readableScope,
   })
 
   const requireDataset = (datasetId: string) => {

@@ -16,7 +16,7 @@ import { hasCheckpoint, loadOptimizer, loadWeightsInto, readCheckpointState, sav
 import type { DataPlan, PlannedImage } from './dataPlan'
 import { buildClassifier, buildEncoder } from './models'
 import { loadPlanInputs } from './planInputs'
-import type { EstimateJob, JobResult, PredictJob, RecordPatch, TrainJob, WorkerJob } from './protocol'
+import type { EstimateJob, PredictJob, RecordPatch, TrainJob } from './protocol'
 import { stepsPerEpoch } from './random'
 import { RunFailure } from './runFailure'
 import {
@@ -49,24 +49,12 @@ export const MODEL_CARD_FORMAT = 'cxr-workstation/covid-classifier-model-card'
 /** File name of the card next to model.json. */
 export const MODEL_CARD_FILE = 'card.json'
 
-/** Runs any job on the current tf backend. */
-export function executeJob(job: WorkerJob, io: JobIo): Promise<JobResult> {
-  switch (job.kind) {
-    case 'train':
-      return executeTrain(job, io)
-    case 'predict':
-      return executePredict(job, io).then((predictions) => ({ kind: 'predict' as const, predictions }))
-    case 'estimate':
-      return executeEstimate(job, io).then((estimate) => ({ kind: 'estimate' as const, estimate }))
-  }
-}
-
 /**
  * Trains a run, or continues it from its checkpoints: the fine-tuning checkpoint if there is one, else the
  * pre-trained encoder, else the pre-training checkpoint, else from scratch. Throws {@link RunFailure} with a
  * user-facing reason; returns `cancelled` when stopped (after saving a checkpoint).
  */
-async function executeTrain(job: TrainJob, io: JobIo): Promise<JobResult> {
+export async function executeTrain(job: TrainJob, io: JobIo): Promise<{ kind: 'train'; outcome: 'completed' | 'cancelled' }> {
   const { config, runFolder } = job
   const began = performance.now()
   const masker = job.lungModel ? createLungMasker(job.lungModel) : null
@@ -306,7 +294,8 @@ export function modelInputSettings(card: ModelCardInputs): InputSettings {
   return { preprocessing, input, lungModelId: preprocessing === 'full' ? card.lungMaskModelId : null }
 }
 
-async function executePredict(job: PredictJob, io: JobIo): Promise<Prediction[]> {
+/** COVID+ probabilities of image files under a saved model, its inputs prepared as in training. */
+export async function executePredict(job: PredictJob, io: JobIo): Promise<Prediction[]> {
   const card = await readModelCard(job.modelFolder)
   const settings = modelInputSettings(card)
   if (settings.lungModelId !== null && job.lungModel?.modelId !== settings.lungModelId) {
@@ -345,7 +334,8 @@ async function executePredict(job: PredictJob, io: JobIo): Promise<Prediction[]>
 /** Steps timed by `estimate` after one untimed warm-up step. */
 const ESTIMATE_STEPS = 2
 
-async function executeEstimate(job: EstimateJob, io: JobIo): Promise<RunEstimate> {
+/** Times a few real training steps of a configuration on the current backend and scales them to the whole run. */
+export async function executeEstimate(job: EstimateJob, io: JobIo): Promise<RunEstimate> {
   const { config } = job
   const size = config.input.crop
   const model = buildClassifier(buildEncoder(config), config, 1)

@@ -1,19 +1,12 @@
 import type { RunConfig } from '@shared/runs/config'
 import type { EpochMetrics, LungModelRef, Provenance, RunProgress, RunRecord } from '@shared/runs/record'
 import type { Prediction, RunEstimate } from '@shared/runs/service'
-import type { BackendPreference, EngineReport } from '@shared/system/engineTypes'
 import type { DataPlan, FinetunePlan } from './dataPlan'
 
 /**
- * Messages between the runs service (main thread) and a run worker. Plain structured-clone data only: the
- * worker has its own tf instance, and nothing but these messages crosses.
+ * The jobs of the runs (train, predict, estimate) as the runs service sends them to a job worker: plain
+ * structured-clone data only (see workers/protocol.ts).
  */
-
-/** The backend the worker climbs to (the same ladder as the main engine). */
-export interface WorkerBackend {
-  preference: BackendPreference
-  source: EngineReport['preferenceSource']
-}
 
 /** Train (or continue training) one run. */
 export interface TrainJob {
@@ -53,9 +46,6 @@ export interface EstimateJob {
   validationImages: { pretrain: number; finetune: number }
 }
 
-/** Any job a worker runs. */
-export type WorkerJob = TrainJob | PredictJob | EstimateJob
-
 /** Fields of a run record the training side fills in. */
 export interface RecordPatch {
   provenance?: Provenance
@@ -65,25 +55,3 @@ export interface RecordPatch {
   prepareSeconds?: number
   trainSeconds?: number
 }
-
-/** What a job ends with. */
-export type JobResult =
-  | { kind: 'train'; outcome: 'completed' | 'cancelled' }
-  | { kind: 'predict'; predictions: Prediction[] }
-  | { kind: 'estimate'; estimate: RunEstimate }
-
-/** Main → worker. */
-export type ToWorker =
-  | { type: 'job'; job: WorkerJob; backend: WorkerBackend }
-  | { type: 'cancel' }
-
-/** Worker → main. */
-export type FromWorker =
-  | { type: 'log'; line: string }
-  | { type: 'progress'; progress: RunProgress }
-  | { type: 'epoch'; metrics: EpochMetrics }
-  | { type: 'patch'; patch: RecordPatch }
-  | { type: 'batch'; phase: string; epoch: number; step: number; indices: number[] }
-  | { type: 'result'; result: JobResult }
-  /** `failure`: a RunFailure (reason shown as is); `error`: anything else (message and stack for the log). */
-  | { type: 'failed'; reason: string; expected: boolean; stack: string | null }

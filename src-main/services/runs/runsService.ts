@@ -8,12 +8,16 @@ import { RECORD_LOG_LINES, RESUMABLE_STATES, type LungModelRef, type RunRecord, 
 import { PredictRequestSchema, RunIdRequestSchema, type Prediction, type RunEstimate, type RunsService } from '@shared/runs/service'
 import { inputSettingsKey } from '../inputs'
 import { planFinetune, planPretrain, type DataPlan, type RunsLibrary } from './dataPlan'
-import { executeJob, modelInputSettings, readModelCard, type JobIo } from './executeJob'
-import type { FromWorker, JobResult, TrainJob, WorkerBackend, WorkerJob } from './protocol'
+import { WorkerCrash, type JobHandle, type WorkerEntry } from '../workers/host'
+import { JobFailure } from '../workers/jobIo'
+import { createJobLauncher } from '../workers/launcher'
+import type { WorkerBackend } from '../workers/protocol'
+import { modelInputSettings, readModelCard } from './executeJob'
+import type { TrainJob } from './protocol'
+import type { RunEvent } from './runExecutors'
 import { RunFailure } from './runFailure'
 import { CANCEL_REQUEST_FILE, createLeaseKeeper, describeHolder, HEARTBEAT_MS, isLeaseAlive, ownerOf, readLease, type LeaseKeeper } from './runLease'
 import { createRunStore } from './runStore'
-import { defaultWorkerEntry, launchJob, WorkerCrash, type JobHandle, type WorkerEntry } from './workerHost'
 
 /** Where jobs run: a worker thread (the app, the CLI), or this thread on its current tf backend (tests). */
 export type RunExecution = { kind: 'worker'; entry?: WorkerEntry } | { kind: 'in-process' }
@@ -40,8 +44,8 @@ export interface RunsDeps {
   ownerKind?: string
   /** How often runs owned by other processes are re-read (default: the owners' heartbeat interval). */
   pollIntervalMs?: number
-  /** Observes every worker message (tests read batch sequences from it). */
-  onWorkerMessage?: (runId: string | null, message: FromWorker) => void
+  /** Observes every event of a training job (tests read batch sequences from it). */
+  onWorkerMessage?: (runId: string | null, message: RunEvent) => void
 }
 
 /** The service with the main-process extras the CLI and tests use (not part of the IPC contract). */
@@ -82,7 +86,10 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
   const progressListeners = new Set<(event: RunProgressEvent) => void>()
   const changeListeners = new Set<(event: RunChangeEvent) => void>()
   const waiters = new Map<string, ((record: RunRecord) => void)[]>()
-  let active: { runId: string; handle: JobHandle } | null = null
+  let active: { runId: string; handle: JobHandle<'completed' | 'cancelled'> } | null = null
+  const jobs = createJobLauncher(
+    execution.kind === 'worker' ? { kind: 'worker', entry: execution.entry, backend: () => deps.backend?.() ?? { preference: 'auto', source: 'default' } } : { kind: 'in-process' },
+  )
   let closed = false
   let writes = Promise.resolve()
   let polling: NodeJS.Timeout | null = null
@@ -287,34 +294,6 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
     }
   }
 
-  function startJob(job: WorkerJob, onMessage: (message: FromWorker) => void, runId: string | null): JobHandle {
-    const route = (message: FromWorker) => {
-      deps.onWorkerMessage?.(runId, message)
-      onMessage(message)
-    }
-    if (execution.kind === 'worker') {
-      return launchJob(execution.entry ?? defaultWorkerEntry(), job, deps.backend?.() ?? { preference: 'auto', source: 'default' }, route)
-    }
-    let cancelled = false
-    const io: JobIo = {
-      engine: { active: tf.getBackend() as JobIo['engine']['active'], onednn: null, wasm: null },
-      log: (line) => route({ type: 'log', line }),
-      progress: (progress) => route({ type: 'progress', progress }),
-      epoch: (metrics) => route({ type: 'epoch', metrics }),
-      patch: (patch) => route({ type: 'patch', patch }),
-      batch: (phase, epoch, step, indices) => route({ type: 'batch', phase, epoch, step, indices: [...indices] }),
-      shouldStop: () => cancelled,
-    }
-    return {
-      done: executeJob(job, io),
-      cancel: () => (cancelled = true),
-      terminate: async () => {
-        cancelled = true
-      },
-      threadId: 0,
-    }
-  }
-
   async function runNext(): Promise<void> {
     if (active || closed) return
     const runId = queue.shift()
@@ -324,10 +303,13 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
     record.timings.attempts += 1
     await setState(record, 'running')
     log(record, record.timings.attempts > 1 ? `attempt ${record.timings.attempts}: resuming` : 'started')
-    let handle: JobHandle
+    let handle: JobHandle<'completed' | 'cancelled'>
     try {
       const job = await trainJob(record)
-      handle = startJob(job, (message) => onRunMessage(record, message), record.id)
+      handle = jobs.launch('train', job, (event) => {
+        deps.onWorkerMessage?.(record.id, event)
+        onRunMessage(record, event)
+      })
     } catch (error) {
       await finish(record, error)
       return void runNext()
@@ -404,7 +386,7 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
     }
   }
 
-  function onRunMessage(record: RunRecord, message: FromWorker): void {
+  function onRunMessage(record: RunRecord, message: RunEvent): void {
     switch (message.type) {
       case 'log':
         log(record, message.line)
@@ -437,31 +419,24 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
     }
   }
 
-  async function finish(record: RunRecord, error: unknown, result?: JobResult): Promise<void> {
-    if (result?.kind === 'train') {
-      log(record, result.outcome === 'completed' ? 'completed' : 'cancelled: checkpoint saved, resume continues from it')
-      return setState(record, result.outcome === 'completed' ? 'completed' : 'cancelled')
+  async function finish(record: RunRecord, error: unknown, outcome?: 'completed' | 'cancelled'): Promise<void> {
+    if (outcome) {
+      log(record, outcome === 'completed' ? 'completed' : 'cancelled: checkpoint saved, resume continues from it')
+      return setState(record, outcome)
     }
     if (closed && error instanceof WorkerCrash) {
       log(record, 'interrupted: the app closed while the run was training')
       return setState(record, 'interrupted')
     }
     const reason =
-      error instanceof RunFailure
+      error instanceof JobFailure
         ? error.message
         : error instanceof WorkerCrash
           ? `${error.message}; resume continues from the last checkpoint`
           : `internal error: ${(error as Error)?.message ?? String(error)}`
-    if (!(error instanceof RunFailure) && error instanceof Error && error.stack) log(record, error.stack)
+    if (!(error instanceof JobFailure) && error instanceof Error && error.stack) log(record, error.stack)
     log(record, `failed: ${reason}`)
     return setState(record, 'failed', reason)
-  }
-
-  async function runSideJob<T extends JobResult['kind']>(job: WorkerJob, kind: T): Promise<Extract<JobResult, { kind: T }>> {
-    const handle = startJob(job, () => undefined, null)
-    const result = await handle.done
-    if (result.kind !== kind) throw new Error(`expected a ${kind} result, got ${result.kind}`)
-    return result as Extract<JobResult, { kind: T }>
   }
 
   async function lungModelOfModel(modelFolder: string): Promise<LungModelRef | null> {
@@ -479,14 +454,14 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
 
   async function predictFolder(modelFolder: string, imagePaths: string[]) {
     const lungModel = await lungModelOfModel(modelFolder)
-    return runSideJob({ kind: 'predict', modelFolder, imagePaths, dataFolder: deps.dataFolder, lungModel }, 'predict')
+    return jobs.launch('predict', { kind: 'predict', modelFolder, imagePaths, dataFolder: deps.dataFolder, lungModel }).done
   }
 
   const snapshot = (record: RunRecord) => structuredClone(record)
 
   return {
     runFolder: (runId) => store.runFolder(runId),
-    predictFolder: async (modelFolder, imagePaths) => (await predictFolder(modelFolder, imagePaths)).predictions,
+    predictFolder: (modelFolder, imagePaths) => predictFolder(modelFolder, imagePaths),
     lungModelOfModel,
     async terminateActive() {
       if (active) await active.handle.terminate()
@@ -586,7 +561,7 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
       const { runId, imagePaths } = PredictRequestSchema.parse(request)
       const record = requireRecord(runId)
       if (record.state !== 'completed' || !record.modelFolder) throw new RunsError(`${nameOf(record)} has no model: it is ${record.state}`)
-      return (await predictFolder(record.modelFolder, imagePaths)).predictions
+      return predictFolder(record.modelFolder, imagePaths)
     },
     async estimate(input): Promise<RunEstimate> {
       await ready
@@ -594,16 +569,12 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
       const finetune = await planFinetune(deps.library, config.compositionId)
       const pretrain: DataPlan | null = config.pretraining.kind === 'train' ? await planPretrain(deps.library, config.pretraining, config.seed) : null
       const count = (plan: DataPlan | null, split: 'train' | 'validation') => plan?.images.filter((image) => image.split === split).length ?? 0
-      const result = await runSideJob(
-        {
-          kind: 'estimate',
-          config,
-          trainImages: { finetune: count(finetune, 'train'), pretrain: count(pretrain, 'train') },
-          validationImages: { finetune: count(finetune, 'validation'), pretrain: count(pretrain, 'validation') },
-        },
-        'estimate',
-      )
-      return result.estimate
+      return jobs.launch('estimate', {
+        kind: 'estimate',
+        config,
+        trainImages: { finetune: count(finetune, 'train'), pretrain: count(pretrain, 'train') },
+        validationImages: { finetune: count(finetune, 'validation'), pretrain: count(pretrain, 'validation') },
+      }).done
     },
     async waitForRun(request) {
       await ready

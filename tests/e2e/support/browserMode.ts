@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser } from 'playwright-core'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import { SHARED_DATA } from '../../helpers/sharedData'
 
 /** The project root (two folders above this file's folder). */
@@ -101,6 +101,10 @@ export function useBrowserModeApp(env: NodeJS.ProcessEnv = {}): { app: () => Bro
     app = await startBrowserMode(env)
     browser = await launchChromium()
     mkdirSync(screenshotFolder, { recursive: true })
+  })
+  afterEach((context) => {
+    // A failed test says what the app printed: the first thing to read when a failure does not repeat.
+    if (context.task.result?.state === 'fail' && app) console.error(`browser-mode output before this failure:\n${app.output().split('\n').slice(-60).join('\n')}`)
   })
   afterAll(async () => {
     await browser?.close()

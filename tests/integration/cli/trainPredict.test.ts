@@ -1,7 +1,7 @@
 /**
  * `cxr train CONFIG.json` and `cxr predict RUN_ID IMAGE…` end to end: a dataset imported and a composition saved
  * through the CLI from generated PNGs, a tiny Conv8 trained in the run worker (from TypeScript sources through
- * tsx: the bundled out/main/runWorker.js is for the built app), predictions, and the usage/failure exits.
+ * tsx: the bundled out/main/jobWorker.js is for the built app), predictions, and the usage/failure exits.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,8 +15,8 @@ import { defaultLungModelDir } from '../../../src-main/services/lung/model/shipp
 import { createRunsService } from '../../../src-main/services/runs'
 import { tsWorkerEntry } from '../runs/support/fixtures'
 
-vi.mock('../../../src-main/services/runs/workerHost', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../../../src-main/services/runs/workerHost')>()),
+vi.mock('../../../src-main/services/workers/host', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../../src-main/services/workers/host')>()),
   defaultWorkerEntry: () => tsWorkerEntry(),
 }))
 

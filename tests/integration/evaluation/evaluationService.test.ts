@@ -15,6 +15,7 @@ import { initWasmBackend } from '../../../src-main/services/engine/wasm'
 import { createEvaluationService, type EvaluationServiceImpl } from '../../../src-main/services/evaluation'
 import { createRunsService, type RunsServiceImpl } from '../../../src-main/services/runs'
 import type { LungMaskFunction, LungMaskers } from '../../../src-main/services/inputs'
+import { createJobLauncher } from '../../../src-main/services/workers/launcher'
 import { fakeLibrary, tinyRunConfig, writeFixtureImages, type FixtureImage } from '../runs/support/fixtures'
 
 let root: string
@@ -32,7 +33,8 @@ const evaluationService = (lungMask?: LungMaskFunction): EvaluationServiceImpl =
     compositions: { load: async (compositionId) => ({ composition: await lib.loadComposition({ compositionId }) }) },
     library: lib,
     activeLungModel: async () => (lungMask ? { modelId: 'lung-test', name: 'left half', folder: '/nowhere' } : null),
-    maskers: fakeMaskers(lungMask ?? (async () => null)),
+    // On this thread, with the lung "model" injected: the same job code the workers run.
+    jobs: createJobLauncher({ kind: 'in-process', lungMaskers: fakeMaskers(lungMask ?? (async () => null)) }),
   })
 }
 

@@ -13,6 +13,7 @@ import sharp from 'sharp'
 import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../../src-main/cli/runCli'
 import { initWasmBackend } from '../../../src-main/services/engine/wasm'
+import { createJobLauncher } from '../../../src-main/services/workers/launcher'
 import { createGradCamTool, gradCamOfInput } from '../../../src-main/services/evaluation/gradCam'
 import { decodeImageFile } from '../../../src-main/services/imaging/index'
 import { createRunsService, type RunsServiceImpl } from '../../../src-main/services/runs'
@@ -68,9 +69,8 @@ describe('gradCam', () => {
     const tool = createGradCamTool({
       dataFolder: join(root, 'data'),
       runs,
-      decode: decodeImageFile,
       activeLungModel: async () => ({ modelId: 'lung-test', name: 'top left', folder: '/nowhere' }),
-      maskers: { for: (ref) => ({ ref, mask: async () => topLeft, dispose: () => undefined }), dispose: () => undefined },
+      jobs: createJobLauncher({ kind: 'in-process', lungMaskers: { for: (ref) => ({ ref, mask: async () => topLeft, dispose: () => undefined }), dispose: () => undefined } }),
     })
     const positive = images.find((image) => image.positive && image.split === 'test')!
     await tool.gradCam({ runId, imagePath: positive.path }) // warm-up: kernels and backend caches allocate once
@@ -93,7 +93,11 @@ describe('gradCam', () => {
   })
 
   it('reports no lung share without a lung model, and refuses a run that does not exist', async () => {
-    const tool = createGradCamTool({ dataFolder: join(root, 'data'), runs, decode: decodeImageFile, maskers: { for: () => assert.fail('no lung model may be used'), dispose: () => undefined } })
+    const tool = createGradCamTool({
+      dataFolder: join(root, 'data'),
+      runs,
+      jobs: createJobLauncher({ kind: 'in-process', lungMaskers: { for: () => assert.fail('no lung model may be used'), dispose: () => undefined } }),
+    })
     const result = await tool.gradCam({ runId, imagePath: images[0].path })
     expect(result.insideLungShare).toBeNull()
     await expect(tool.gradCam({ runId: 'no-such-run', imagePath: images[0].path })).rejects.toThrow()

@@ -1,6 +1,6 @@
 /**
  * The worker-thread path: runs train in a worker with its own tf (started from TypeScript through tsx here,
- * from out/main/runWorker.js in the app). A killed worker leaves a failed, resumable run; resuming continues
+ * from out/main/jobWorker.js in the app). A killed worker leaves a failed, resumable run; resuming continues
  * from the last checkpoint with the batches the uninterrupted run would have used; cancel saves and stops.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRunsService } from '../../../src-main/services/runs'
-import type { FromWorker } from '../../../src-main/services/runs/protocol'
+import type { RunEvent } from '../../../src-main/services/runs/runExecutors'
 import { batchIndices, epochOrder } from '../../../src-main/services/runs/random'
 import { fakeLibrary, tinyRunConfig, tsWorkerEntry, writeFixtureImages, type FixtureImage } from './support/fixtures'
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-type Batch = Extract<FromWorker, { type: 'batch' }>
+type Batch = Extract<RunEvent, { type: 'batch' }>
 
 describe('runs in a worker thread', () => {
   it('reports a killed worker as failed and resumable, and resume replays the same batches', async () => {
@@ -48,7 +48,7 @@ describe('runs in a worker thread', () => {
     await killed
     const failed = await service.waitForRun({ runId })
     expect(failed.state).toBe('failed')
-    expect(failed.failureReason).toMatch(/run worker stopped unexpectedly.*resume continues from the last checkpoint/)
+    expect(failed.failureReason).toMatch(/training stopped unexpectedly.*resume continues from the last checkpoint/)
     expect(failed.resumable).toBe(true)
     expect(failed.provenance?.backend).toBe('wasm')
     const beforeKill = batches.length

@@ -13,29 +13,26 @@ import type { MaskRepository } from '../../library/maskRepository'
 import { loadPseudonymiser } from '../../library/pseudonyms'
 import type { Pseudonymiser } from '../../library/pseudonyms'
 import type { ThumbnailCache } from '../../library/thumbnails'
+import type { ReadableScope } from '../../files/folderPolicy'
+import type { JobLauncher } from '../../workers/launcher'
+import { importRunnerDeps, type ImportWorkspace } from './importJob'
 import { runImportJob, SHUTDOWN } from './jobRunner'
 import type { ImportTestHooks } from './jobRunner'
-import type { DecodeImage, ProcessContext } from './outcomes'
+import type { DecodeImage } from './outcomes'
 import type { ReadableCheck } from './readable'
 import { planImport } from './planImport'
 import { summarisePlan } from './preview'
 import { processAlive } from '../../system/processAlive'
 
 /** What the import manager needs. */
-export interface ImportManagerDeps {
-  db: Database
-  dataFolder: string
-  datasets: DatasetRepository
-  images: ImageRepository
-  masks: MaskRepository
-  jobs: ImportJobRepository
-  thumbnails: ThumbnailCache
-  decode: DecodeImage
-  readable: ReadableCheck
+export interface ImportManagerDeps extends Omit<ImportWorkspace, 'pseudonymiser'> {
   batchSize: number
   concurrency: number
-  now(): string
   hooks?: ImportTestHooks
+  /** Runs each import in a job worker (the app); absent: on this thread (tests, which use `hooks`). */
+  workerJobs?: JobLauncher
+  /** The folders the user chose, for a worker to check its reads against (null: read anything, the command line). */
+  readableScope?: () => Promise<ReadableScope | null>
 }
 
 /** Imports as jobs: plan, record, run in the background, cancel, resume, report. */
@@ -81,37 +78,45 @@ export function createImportManager(deps: ImportManagerDeps): ImportManager {
   const pseudonyms = () => (pseudonymiser ??= loadPseudonymiser(deps.dataFolder))
   const planContext = { ...deps, pseudonymiser: pseudonyms }
 
-  const createContext = (job: JobRow, signal: AbortSignal): ProcessContext => {
-    const spec = job.spec
-    return {
-      datasetId: job.datasetId,
-      thumbnails: spec.kind !== 'masks' && spec.thumbnails ? deps.thumbnails : undefined,
-      decode: deps.decode,
-      readable: deps.readable,
-      pseudonymiser: pseudonyms(),
-      dicom: spec.kind === 'dicom-folder' ? spec : { pseudonymise: true },
-      duplicates: spec.kind === 'masks' ? 'keep' : spec.duplicates,
-      maskCacheFolder: join(deps.dataFolder, 'cache', 'masks'),
-      findImage: (sourceKey) => deps.images.bySourceKey(job.datasetId, sourceKey),
-      signal,
-    }
-  }
+  const workspace: ImportWorkspace = { ...deps, pseudonymiser: pseudonyms }
 
   const launch = (job: JobRow) => {
     const controller = new AbortController()
     busyDatasets.add(job.datasetId)
-    const runnerDeps = {
-      db: deps.db,
-      writers: deps,
-      datasets: deps.datasets,
-      createContext,
-      batchSize: deps.batchSize,
-      concurrency: deps.concurrency,
-      emit,
-      now: deps.now,
-      hooks: deps.hooks,
+    const settings = { batchSize: deps.batchSize, concurrency: deps.concurrency }
+    let run: Promise<unknown>
+    if (deps.workerJobs) {
+      // In the app: the import runs in a job worker on its own database connection; this thread relays progress.
+      const launcher = deps.workerJobs
+      run = (async () => {
+        let handle
+        try {
+          const scope = (await deps.readableScope?.()) ?? null
+          handle = launcher.launch('import', { dataFolder: deps.dataFolder, jobId: job.id, scope, ...settings }, (event) => emit(event.progress))
+        } catch (error) {
+          // The worker could not even start (a damaged installation): the job must not sit queued for ever.
+          deps.jobs.finish(job.id, 'failed', deps.now(), `the import could not start: ${(error as Error).message}`)
+          throw error
+        }
+        const started = handle
+        const stop = () => started.cancel(typeof controller.signal.reason === 'string' ? controller.signal.reason : undefined)
+        if (controller.signal.aborted) stop()
+        controller.signal.addEventListener('abort', stop)
+        try {
+          return await started.done
+        } catch (error) {
+          // A worker that died mid-import leaves its job `running` with this process as owner: record it, so it can be resumed.
+          const row = deps.jobs.get(job.id)
+          if (row && (row.status === 'running' || row.status === 'queued')) deps.jobs.finish(job.id, 'interrupted', deps.now(), `the import stopped unexpectedly: ${(error as Error).message}`)
+          throw error
+        } finally {
+          controller.signal.removeEventListener('abort', stop)
+        }
+      })()
+    } else {
+      run = runImportJob(job.id, importRunnerDeps(workspace, settings, emit, deps.hooks), controller.signal)
     }
-    const done = runImportJob(job.id, runnerDeps, controller.signal)
+    const done = run
       // The runner records its own failures; this only guards `wait` against a database closed underneath it.
       .catch(() => 'failed' as const)
       .finally(() => {

@@ -24,11 +24,12 @@ import {
   type SegmentationJobSummary,
   type SegmentationProgress,
 } from '@shared/lung/qaSchemas'
-import { cachePath, writeCacheFile } from '../../library/cacheFiles'
 import { openLibraryDatabase } from '../../library/database'
-import { loadLungModel, lungModelIdentity, segmentLungs, type LungModel, type LungModelIdentity } from '../model/lungModel'
+import type { JobLauncher } from '../../workers/launcher'
+import { loadLungModel, lungModelIdentity, type LungModel, type LungModelIdentity } from '../model/lungModel'
 import { defaultLungModelDir } from '../model/shippedModel'
-import { createLungMaskRepository, type ImageToSegment } from './lungMaskRepository'
+import { createLungMaskRepository } from './lungMaskRepository'
+import { segmentDatasetImages } from './segmentDatasetImages'
 
 type In<Schema extends z.ZodType> = z.input<Schema>
 
@@ -95,8 +96,10 @@ export interface LungMaskJobsDeps {
   now?: () => Date
   /** Minimum milliseconds between two progress events of a running job (default 250). */
   progressIntervalMs?: number
-  /** Test seam: called before each image is processed, with its index. */
+  /** Test seam: called before each image is processed, with its index (in-process jobs only). */
   beforeImage?: (jobId: string, index: number) => Promise<void> | void
+  /** Runs each job in a job worker (the app); absent: on this thread (tests). */
+  jobs?: JobLauncher
 }
 
 interface Job {
@@ -122,7 +125,6 @@ export function createLungMaskJobs(deps: LungMaskJobsDeps): LungMaskJobs {
   const listeners = new Set<(progress: SegmentationProgress) => void>()
   const jobs = new Map<string, Job>()
   const models = new Map<string, Promise<LungModel>>()
-  const maskFolder = (modelId: string) => join(deps.dataFolder, 'cache', 'lung-masks', modelId)
   // One job at a time: the U-Net takes the CPU (and the training worker shares it), so two jobs would only
   // take twice as long each. Jobs chain on this promise.
   let queue: Promise<unknown> = Promise.resolve()
@@ -151,85 +153,46 @@ export function createLungMaskJobs(deps: LungMaskJobsDeps): LungMaskJobs {
     return loading
   }
 
-  /** Mask of one image: cached for this image, cached for its content (another image), or segmented now. */
-  async function processImage(job: Job, image: ImageToSegment, lung: () => Promise<LungModel>): Promise<'cached' | 'segmented' | 'failed'> {
-    const { modelId } = job.identity
-    const own = repository.maskOf(image.rowId, modelId)
-    if (own && own.contentHash === image.contentHash && existsSync(own.maskPath)) return 'cached'
-    const shared = repository.maskByHash(modelId, image.contentHash)
-    if (shared && existsSync(shared.maskPath)) {
-      repository.saveMask(image.rowId, modelId, shared, now())
-      return 'cached'
-    }
-    let decoded: DecodedImage
-    try {
-      decoded = await deps.decode(image.path)
-    } catch (error) {
-      recordFailure(job, image, error)
-      return 'failed'
-    }
-    const loaded = await lung()
-    let result: Awaited<ReturnType<typeof segmentLungs>>
-    try {
-      result = await segmentLungs(loaded, decoded)
-    } catch (error) {
-      // An image the chain cannot take (a degenerate size) fails alone; a broken model fails every image, which
-      // the list of failures makes obvious.
-      recordFailure(job, image, error)
-      return 'failed'
-    }
-    const { width, height, data } = result.mask
-    const png = await sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width, height, channels: 1 } })
-      .png({ compressionLevel: 6 })
-      .toBuffer()
-    const maskPath = cachePath(maskFolder(modelId), image.contentHash, '.png')
-    await writeCacheFile(maskPath, png)
-    repository.saveMask(image.rowId, modelId, { maskPath, width, height, contentHash: image.contentHash, features: result.features }, now())
-    return 'segmented'
-  }
-
-  function recordFailure(job: Job, image: ImageToSegment, error: unknown) {
-    const message = error instanceof Error ? error.message : String(error)
-    const failedAt = now()
-    repository.recordFailure(image.rowId, job.identity.modelId, message, failedAt)
-    job.failures.push({ imageId: image.imageId, path: image.path, message, failedAt })
-  }
-
   async function run(job: Job): Promise<void> {
     const { progress, abort } = job
     if (abort.signal.aborted) return finish(job, 'cancelled')
-    const lung = () => model(job.identity)
-    const startedAt = performance.now()
-    let segmentedThisRun = 0
-    let lastEmit = 0
     try {
-      const images = repository.images(progress.datasetId)
-      progress.total = images.length
-      progress.status = 'running'
-      emit(progress)
-      for (let index = 0; index < images.length; index++) {
-        if (abort.signal.aborted) return finish(job, 'cancelled')
-        await deps.beforeImage?.(progress.jobId, index)
-        if (abort.signal.aborted) return finish(job, 'cancelled')
-        const outcome = await processImage(job, images[index], lung)
-        progress.done++
-        if (outcome === 'cached') progress.cached++
-        else if (outcome === 'failed') progress.failed++
-        else segmentedThisRun++
-        const seconds = (performance.now() - startedAt) / 1000
-        progress.ratePerSecond = seconds > 0 ? segmentedThisRun / seconds : 0
-        const remaining = progress.total - progress.done
-        progress.etaSeconds = remaining === 0 ? 0 : progress.ratePerSecond > 0 ? remaining / progress.ratePerSecond : null
-        if (performance.now() - lastEmit >= (deps.progressIntervalMs ?? 250)) {
-          lastEmit = performance.now()
-          emit(progress)
+      let outcome: 'completed' | 'cancelled'
+      if (deps.jobs) {
+        // In the app: a job worker segments the dataset (its own U-Net, decoder and database connection); this
+        // thread only relays its progress.
+        const handle = deps.jobs.launch('segment-dataset', { dataFolder: deps.dataFolder, progress: { ...progress }, model: { modelId: job.identity.modelId, folder: job.identity.folder }, progressIntervalMs: deps.progressIntervalMs }, (event) => {
+          if (event.type === 'progress') {
+            Object.assign(progress, event.progress)
+            emit(progress)
+          } else job.failures.push(event.failure)
+        })
+        const stop = () => handle.cancel()
+        abort.signal.addEventListener('abort', stop)
+        try {
+          outcome = await handle.done
+        } finally {
+          abort.signal.removeEventListener('abort', stop)
         }
-        // Let IPC and the UI breathe between images: a prediction holds the thread for its whole duration.
-        await new Promise((resolve) => setImmediate(resolve))
+      } else {
+        outcome = await segmentDatasetImages({
+          db,
+          dataFolder: deps.dataFolder,
+          progress,
+          modelId: job.identity.modelId,
+          lung: () => model(job.identity),
+          decode: deps.decode,
+          shouldStop: () => abort.signal.aborted,
+          emit,
+          onFailure: (failure) => job.failures.push(failure),
+          now,
+          progressIntervalMs: deps.progressIntervalMs,
+          beforeImage: deps.beforeImage ? (index) => deps.beforeImage!(progress.jobId, index) : undefined,
+        })
       }
-      finish(job, 'completed')
+      finish(job, outcome)
     } catch (error) {
-      // Per-image problems were caught in processImage; what lands here breaks every image (no model, disk full).
+      // Per-image problems are recorded as failures; what lands here breaks every image (no model, disk full).
       job.error = error instanceof Error ? error.message : String(error)
       finish(job, 'failed')
     }

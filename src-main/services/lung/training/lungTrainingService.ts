@@ -15,7 +15,10 @@ import {
 } from '@shared/lung/lungTraining'
 import { defaultLungModelDir } from '../model/shippedModel'
 import { MODEL_CARD_JSON } from '../model/lungModel'
-import { LUNG_TRAINING_DEFAULTS, trainLungModel, type LungTrainingSettings, type TrainLungModelResult } from './trainLungModel'
+import { LUNG_TRAINING_DEFAULTS, trainLungModel, type LungTrainingPhase, type LungTrainingSettings, type TrainLungModelResult } from './trainLungModel'
+import { listLungSource } from './trainLungModelJob'
+import type { BatchLog, EpochLog } from './trainSegmentation'
+import type { JobLauncher } from '../../workers/launcher'
 import { resolveUNetOptions } from '../model/unet'
 import { collectVersions } from '../../system/versions'
 import { LungTrainingError } from './errors'
@@ -31,8 +34,9 @@ type In<Schema extends z.ZodType> = z.input<Schema>
  * of the one the app uses. Requests are parsed with `@shared/segmentation/lungTraining`, so the interface is
  * also the IPC contract (`lungTrainingContract.ts`).
  *
- * Threading: jobs train on the main process's TensorFlow.js (no worker), one at a time, and yield to the event
- * loop after every training step, so IPC is answered between steps; a step itself blocks for its duration.
+ * Threading: in the app each job trains in a job worker with its own TensorFlow.js, one job at a time; this
+ * thread keeps the job's record and relays progress. Without a launcher (tests) it trains on this thread,
+ * yielding between steps.
  */
 export interface LungTrainingService {
   /**
@@ -82,6 +86,8 @@ export interface LungTrainingServiceDeps {
   defaults?: Partial<LungTrainingSettings>
   /** Minimum milliseconds between two step progress events of a job (default 250); epoch ends and status changes always go out. */
   progressIntervalMs?: number
+  /** Trains in a job worker (the app); absent: on this thread (tests). */
+  jobs?: JobLauncher
   now?: () => Date
 }
 
@@ -174,57 +180,87 @@ export function createLungTrainingService(deps: LungTrainingServiceDeps): LungTr
     let lastEmit = 0
     try {
       if (signal.aborted) throw signal.reason
-      await deps.ready?.()
       setStatus(job, 'loading')
       await rm(partial, { recursive: true, force: true })
-      const result = await trainLungModel({
+      const options = {
         ...job.settings,
-        sources: job.sources.map((entry) => entry.source),
         // A dot folder: `models()` never offers it, and it only becomes `<jobId>/` once complete, so a cancelled,
         // failed or interrupted job leaves no model behind.
         outDir: partial,
         command: `cxr-workstation lung training job ${jobId}: ${JSON.stringify(job.request)}`,
         backend: deps.backend?.() ?? { name: tf.getBackend() },
         versions: deps.versions?.() ?? collectVersions(),
-        signal,
-        log,
-        onPhase: (phase) => {
-          if (phase.phase === 'training') {
-            if (phase.test === 0 || phase.validation === 0) {
+      }
+      const onPhase = (phase: LungTrainingPhase) => {
+        if (phase.phase === 'training') {
+          job.progress.steps = Math.ceil(phase.train / phase.batchSize)
+          job.progress.epochs = phase.epochs
+          trainingBegan = performance.now()
+          setStatus(job, 'training')
+        } else if (phase.phase === 'evaluating') {
+          job.progress.etaSeconds = 0
+          setStatus(job, 'evaluating')
+        }
+      }
+      const onBatchEnd = (batch: BatchLog) => {
+        stepsDone++
+        Object.assign(job.progress, { epoch: batch.epoch + 1, step: batch.batch + 1, steps: batch.batches, loss: batch.loss, etaSeconds: eta(job, trainingBegan, stepsDone) })
+        const time = performance.now()
+        if (time - lastEmit >= interval || batch.batch + 1 === batch.batches) {
+          lastEmit = time
+          emit(job)
+        }
+      }
+      const onEpochEnd = (epoch: EpochLog) => {
+        Object.assign(job.progress, { epoch: epoch.epoch + 1, valDice: epoch.valDice, etaSeconds: eta(job, trainingBegan, stepsDone) })
+        log(`epoch ${epoch.epoch + 1}: loss ${epoch.trainLoss.toFixed(4)}, validation Dice ${epoch.valDice.toFixed(4)}${epoch.improved ? ' (best)' : ''}`)
+        lastEmit = performance.now()
+        emit(job)
+      }
+      let result: TrainLungModelResult
+      if (deps.jobs) {
+        // In the app: a job worker trains (its own TensorFlow.js); this thread relays progress and the cancel.
+        const sources = await Promise.all(job.sources.map((entry) => listLungSource(entry.source)))
+        const handle = deps.jobs.launch('train-lung-model', { options, sources, requireHeldOut: true }, (event) => {
+          if (event.type === 'log') log(event.line)
+          else if (event.type === 'phase') onPhase(event.phase)
+          else if (event.type === 'batch') onBatchEnd(event.batch)
+          else onEpochEnd(event.epoch)
+        })
+        const stop = () => handle.cancel()
+        signal.addEventListener('abort', stop)
+        try {
+          result = await handle.done
+        } finally {
+          signal.removeEventListener('abort', stop)
+        }
+      } else {
+        await deps.ready?.()
+        result = await trainLungModel({
+          ...options,
+          sources: job.sources.map((entry) => entry.source),
+          signal,
+          log,
+          onPhase: (phase) => {
+            if (phase.phase === 'training' && (phase.test === 0 || phase.validation === 0)) {
               throw new LungTrainingError(
                 'invalid-settings',
                 `the patient split left ${phase.test} held-out and ${phase.validation} validation images (${phase.train} train): the datasets need more patients with lung masks`,
               )
             }
-            job.progress.steps = Math.ceil(phase.train / phase.batchSize)
-            job.progress.epochs = phase.epochs
-            trainingBegan = performance.now()
-            setStatus(job, 'training')
-          } else if (phase.phase === 'evaluating') {
-            job.progress.etaSeconds = 0
-            setStatus(job, 'evaluating')
-          }
-        },
-        onBatchEnd: async (batch) => {
-          stepsDone++
-          Object.assign(job.progress, { epoch: batch.epoch + 1, step: batch.batch + 1, steps: batch.batches, loss: batch.loss, etaSeconds: eta(job, trainingBegan, stepsDone) })
-          const time = performance.now()
-          if (time - lastEmit >= interval || batch.batch + 1 === batch.batches) {
-            lastEmit = time
-            emit(job)
-          }
-          // WHY: training runs on the main process's event loop; a macrotask turn here lets IPC, window events
-          // and a cancel request in between steps.
-          await new Promise<void>((resolve) => setImmediate(resolve))
-        },
-        onEpochEnd: async (epoch) => {
-          Object.assign(job.progress, { epoch: epoch.epoch + 1, valDice: epoch.valDice, etaSeconds: eta(job, trainingBegan, stepsDone) })
-          log(`epoch ${epoch.epoch + 1}: loss ${epoch.trainLoss.toFixed(4)}, validation Dice ${epoch.valDice.toFixed(4)}${epoch.improved ? ' (best)' : ''}`)
-          lastEmit = performance.now()
-          emit(job)
-          await new Promise<void>((resolve) => setImmediate(resolve))
-        },
-      })
+            onPhase(phase)
+          },
+          onBatchEnd: async (batch) => {
+            onBatchEnd(batch)
+            // WHY: training runs on this thread's event loop here (tests); a macrotask turn lets a cancel in.
+            await new Promise<void>((resolve) => setImmediate(resolve))
+          },
+          onEpochEnd: async (epoch) => {
+            onEpochEnd(epoch)
+            await new Promise<void>((resolve) => setImmediate(resolve))
+          },
+        })
+      }
       await finishCard(job, partial, result)
       if (signal.aborted) throw signal.reason
       const folder = join(modelsDir, jobId)

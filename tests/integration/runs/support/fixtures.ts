@@ -5,18 +5,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import sharp from 'sharp'
 import type { Composition } from '@shared/datasets/types'
 import type { RunsLibrary } from '../../../../src-main/services/runs/dataPlan'
-import type { WorkerEntry } from '../../../../src-main/services/runs/workerHost'
+import { sourceWorkerEntry, type WorkerEntry } from '../../../../src-main/services/workers/host'
 
-/** The run worker from TypeScript sources, through tsx (see tsWorker.mjs). */
+/** The job worker from TypeScript sources, through tsx. */
 export function tsWorkerEntry(): WorkerEntry {
-  const root = fileURLToPath(new URL('../../../../', import.meta.url))
-  return {
-    file: new URL('./tsWorker.mjs', import.meta.url),
-    workerData: {
-      entry: pathToFileURL(join(root, 'src-main/services/runs/worker/runWorker.ts')).href,
-      tsconfig: join(root, 'tsconfig.node.json'),
-    },
-  }
+  return sourceWorkerEntry()
 }
 
 /** One synthetic radiograph on disk with its library identity. */
