@@ -6,16 +6,18 @@ import { buildClassifier, buildEncoder } from '../../services/runs/models'
 import { median, timeRuns, type BenchFigure, type BenchSuite } from './figures'
 
 /**
- * Training and inference images per second of the paper's three networks (1-channel input, the paper's head,
- * SGD with momentum, BCE) on the active backend, through the runs' own model builders and loss. ResNet-50 is
- * slow on wasm (seconds per image for training): set CXR_BENCH_ARCHITECTURES=conv8,resnet18 to skip it.
+ * Training and inference images per second of the paper's networks and COVID-Net (1-channel input, each network's
+ * default head, SGD with momentum, BCE) on the active backend, through the runs' own model builders and loss.
+ * ResNet-50 is slow on wasm (seconds per image for training): set CXR_BENCH_ARCHITECTURES=conv8,resnet18 to skip
+ * it. COVID-Net's own input is 480 px: `--size 480 --batch 2` with CXR_BENCH_ARCHITECTURES=resnet18,covidnet times
+ * it there beside ResNet-18 (a COVID-Net training step holds ≈ 2.4 GB per image at 480 px, ResNet-18 ≈ 0.5 GB).
  */
 export const trainingSuite: BenchSuite = {
   name: 'training',
   describe: 'training and inference images/s per architecture',
   async run({ batch, size, runs, warmup, log }) {
     const backend = tf.getBackend()
-    const architectures = (process.env.CXR_BENCH_ARCHITECTURES ?? 'conv8,resnet18,resnet50').split(',').map((name) => name.trim()) as Architecture[]
+    const architectures = (process.env.CXR_BENCH_ARCHITECTURES ?? 'conv8,resnet18,resnet50,covidnet').split(',').map((name) => name.trim()) as Architecture[]
     const figures: BenchFigure[] = []
     for (const architecture of architectures) {
       const config = RunConfigSchema.parse({ architecture, compositionId: 'bench', input: { resize: size, crop: size }, seed: 1 })
