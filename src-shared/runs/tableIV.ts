@@ -62,8 +62,8 @@ export interface TableIVRunOptions {
  *   runs cannot); it gets the same ChestXRay pre-training, so the comparison is between networks, not recipes. It
  *   runs at 224 px like ResNet-18 and like the COVID-Net the paper could use in April 2020 (the authors' then
  *   models, COVIDNet-CXR Small/Large, took 224×224; 480 came with the later Sci. Rep. version), with its own
- *   FC-1024 → FC-256 head (the `covidnet` default). It needs ≈ 0.55 GB per image of a training batch at 224 px
- *   (measured; ResNet-18 ≈ 0.14 GB), ≈ 9 GB at batch 16.
+ *   FC-1024 → FC-256 head (the `covidnet` default). A training step holds ≈ 0.43 GB per image of the batch at
+ *   224 px (ResNet-18 ≈ 0.12 GB; `cxr bench --suite training`), so ≈ 7 GB at batch 16.
  */
 export function tableIVRunConfigs(options: TableIVRunOptions): Record<TableIVArchitecture, RunConfigInput> {
   const labelMap = options.chestXRayLabels ?? Object.fromEntries(Object.keys(PAPER_LABEL_MAPPINGS.ChestXRay).map((label) => [label, label as PretrainClass]))

@@ -101,8 +101,13 @@ describe('COVID-Net builder', () => {
   it('connects every module of a stage to the stage input and to every earlier module', () => {
     const encoder = buildCovidNetEncoder({ inputShape: [32, 32, 1], baseWidth: 1 })
     const inbound = (name: string) => encoder.getLayer(name).inboundNodes[0].inboundLayers.map((layer) => layer.name)
-    // Module k of stage 3 reads the ReLU of: the stage's 1×1 long-range convolution and modules 1…k−1.
-    expect(inbound('stage3_sum5')).toEqual(['stage3_long_bn', ...[1, 2, 3, 4, 5].map((k) => `stage3_pepx${k}_extend_bn`)])
+    // Module k of stage 3 reads the ReLU of the running sum of the stage's 1×1 long-range convolution and
+    // modules 1…k−1: follow the sums back and every one of them is in it.
+    const terms = (sum: string): string[] => {
+      const [previous, module] = inbound(sum)
+      return [...(previous.startsWith('stage3_sum') ? terms(previous) : [previous]), module]
+    }
+    expect(terms('stage3_sum5')).toEqual(['stage3_long_bn', ...[1, 2, 3, 4, 5].map((k) => `stage3_pepx${k}_extend_bn`)])
     expect(inbound('stage3_pepx6_project1')).toEqual(['stage3_sum5_relu'])
     // The first module and the long-range convolution read the pooled output of the stage before.
     expect(inbound('stage3_pepx1_project1')).toEqual(['stage2_pool'])

@@ -83,15 +83,16 @@ export function buildCovidNetEncoder(options: CovidNetOptions): tf.LayersModel {
 /**
  * One stage: a linear 1×1 convolution of the stage input (the long-range connection) and `modules` PEPX modules,
  * the first fed the stage input, each later one the ReLU of the sum of the 1×1 convolution and every earlier
- * module's output; the stage's output is the ReLU of the sum of all of them.
+ * module's output; the stage's output is the ReLU of the sum of all of them. The sums are kept running (each adds
+ * one module's output to the previous sum, pre-ReLU): the same additions in the same order as summing every term
+ * afresh, with one addition per module instead of one per term.
  */
 function denseStage(layers: LayerFactory, input: tf.SymbolicTensor, width: number, modules: number, name: string): tf.SymbolicTensor {
-  const longRange = layers.batchNorm(layers.conv(input, width, 1, 1, `${name}_long`), `${name}_long_bn`)
-  const outputs: tf.SymbolicTensor[] = [longRange]
+  let sum = layers.batchNorm(layers.conv(input, width, 1, 1, `${name}_long`), `${name}_long_bn`)
   let moduleInput = input
   for (let index = 1; index <= modules; index++) {
-    outputs.push(pepx(layers, moduleInput, width, `${name}_pepx${index}`))
-    moduleInput = layers.relu(layers.add([...outputs], `${name}_sum${index}`), `${name}_sum${index}_relu`)
+    sum = layers.add([sum, pepx(layers, moduleInput, width, `${name}_pepx${index}`)], `${name}_sum${index}`)
+    moduleInput = layers.relu(sum, `${name}_sum${index}_relu`)
   }
   return moduleInput
 }
@@ -143,7 +144,7 @@ class LayerFactory {
   }
 
   add(inputs: tf.SymbolicTensor[], name: string): tf.SymbolicTensor {
-    return inputs.length === 1 ? inputs[0] : (tf.layers.add({ name }).apply(inputs) as tf.SymbolicTensor)
+    return tf.layers.add({ name }).apply(inputs) as tf.SymbolicTensor
   }
 
   maxPool(x: tf.SymbolicTensor, name: string): tf.SymbolicTensor {
