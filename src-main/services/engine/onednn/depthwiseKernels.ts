@@ -38,12 +38,14 @@ export function depthwiseGeometry(xShape: number[], filterShape: number[], attrs
   return info
 }
 
+/** The numbers the loops below run over: tfjs's geometry, with the one channel count and the leading paddings. */
+function dimensions(info: backend_util.Conv2DInfo) {
+  return { ...info, channels: info.inChannels, top: info.padInfo.top, left: info.padInfo.left }
+}
+
 /** y[b, yR, yC, c] = Σ over the window of x[b, yR·s + kR − top, yC·s + kC − left, c] · w[kR, kC, c]. */
 function forward(x: Float32Array, filter: Float32Array, info: backend_util.Conv2DInfo, out: Float32Array): void {
-  const { batchSize, inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info
-  const channels = info.inChannels
-  const top = info.padInfo.top
-  const left = info.padInfo.left
+  const { batchSize, inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, channels, top, left } = dimensions(info)
   // Float32 sums: the cpu kernel adds into its float32 output, rounding after every term.
   const sums = new Float32Array(channels)
   for (let b = 0; b < batchSize; b++) {
@@ -69,10 +71,7 @@ function forward(x: Float32Array, filter: Float32Array, info: backend_util.Conv2
 
 /** dW[kR, kC, c] = Σ over images and output positions of x[b, yR·s + kR − top, yC·s + kC − left, c] · dy[b, yR, yC, c]. */
 function filterGradient(x: Float32Array, dy: Float32Array, info: backend_util.Conv2DInfo): Float64Array {
-  const { batchSize, inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info
-  const channels = info.inChannels
-  const top = info.padInfo.top
-  const left = info.padInfo.left
+  const { batchSize, inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, channels, top, left } = dimensions(info)
   const sums = new Float64Array(filterHeight * filterWidth * channels)
   for (let b = 0; b < batchSize; b++) {
     for (let yR = 0; yR < outHeight; yR++) {
@@ -97,10 +96,7 @@ function filterGradient(x: Float32Array, dy: Float32Array, info: backend_util.Co
 
 /** dx[b, xR, xC, c] = Σ over the output positions that read it of dy[b, yR, yC, c] · w[xR + top − yR·s, xC + left − yC·s, c]. */
 function inputGradient(dy: Float32Array, filter: Float32Array, info: backend_util.Conv2DInfo, out: Float32Array): void {
-  const { batchSize, inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info
-  const channels = info.inChannels
-  const top = info.padInfo.top
-  const left = info.padInfo.left
+  const { batchSize, inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, channels, top, left } = dimensions(info)
   const sums = new Float64Array(channels)
   for (let b = 0; b < batchSize; b++) {
     for (let xR = 0; xR < inHeight; xR++) {
