@@ -11,10 +11,25 @@ import { z } from 'zod'
  * `cxr train CONFIG.json`, the Runs page and a run record all carry the same object.
  */
 
-/** The three networks of the paper: ResNet-18 (Table II), ResNet-50 (Table III) and the small Conv8. */
-export const ArchitectureSchema = z.enum(['resnet18', 'resnet50', 'conv8'])
+/**
+ * The paper's networks: ResNet-18 (Table II), ResNet-50 (Table III), the small Conv8, and COVID-Net (Wang et al.
+ * 2020, the paper's reference [20]), which Table IV compares with ResNet-18.
+ */
+export const ArchitectureSchema = z.enum(['resnet18', 'resnet50', 'conv8', 'covidnet'])
 /** One of the paper's networks. */
 export type Architecture = z.infer<typeof ArchitectureSchema>
+
+/**
+ * Each network's own head (hidden widths between its features and the output), used when a run does not set
+ * `headHidden`: the paper's 512→256→1 (Sec. III-C; 2048→256→1 for ResNet-50), and COVID-Net's FC-1024 → FC-256
+ * (Wang et al. 2020, Fig. 2).
+ */
+export const DEFAULT_HEAD_HIDDEN: Readonly<Record<Architecture, readonly number[]>> = {
+  resnet18: [256],
+  resnet50: [256],
+  conv8: [256],
+  covidnet: [1024, 256],
+}
 
 /**
  * How pixels reach the network (Sec. III-B and the ablation at the end of Sec. IV-B):
@@ -109,8 +124,8 @@ export const AugmentationSchema = z.strictObject({
     .default(null),
 })
 
-/** A training run's configuration, defaults filled in. */
-export const RunConfigSchema = z.strictObject({
+/** A training run's configuration as written; `RunConfigSchema` parses it. */
+const RunConfigObjectSchema = z.strictObject({
   /** Free text shown in the Runs list. */
   name: z.string().default(''),
   architecture: ArchitectureSchema,
@@ -124,8 +139,11 @@ export const RunConfigSchema = z.strictObject({
   pretraining: PretrainingSchema.default({ kind: 'none' }),
   /** The saved composition whose train/validation splits fine-tune the classifier (the test split is never read). */
   compositionId: z.string().min(1),
-  /** Hidden widths of the head between the 512 (2048) features and the COVID+ output; the paper's 512→256→1. */
-  headHidden: z.array(z.number().int().min(1)).default([256]),
+  /**
+   * Hidden widths of the head between the encoder's features and the COVID+ output. Default: the network's own,
+   * [256] for the paper's (its 512→256→1) and [1024, 256] for COVID-Net (its FC-1024 → FC-256).
+   */
+  headHidden: z.array(z.number().int().min(1)).optional(),
   /** Train the head only. The paper fine-tunes the encoder too (Sec. III-C): freezing is for comparison. */
   freezeEncoder: z.boolean().default(false),
   optimizer: OptimizerSchema.default({ kind: 'sgd', momentum: 0.9 }),
@@ -147,13 +165,19 @@ export const RunConfigSchema = z.strictObject({
   /** Also save a resumable checkpoint every N steps (0: only at the end of each epoch and on cancel). */
   checkpointEverySteps: z.number().int().min(0).default(0),
 })
+
+/** A training run's configuration, defaults filled in (the head's widths by architecture when not given). */
+export const RunConfigSchema = RunConfigObjectSchema.transform((config) => ({
+  ...config,
+  headHidden: config.headHidden ?? [...DEFAULT_HEAD_HIDDEN[config.architecture]],
+}))
 /** A parsed run configuration. */
 export type RunConfig = z.infer<typeof RunConfigSchema>
 /** A run configuration as a caller writes it (defaults optional). */
 export type RunConfigInput = z.input<typeof RunConfigSchema>
 
-/** The default first-stage width of each architecture. */
-export const DEFAULT_BASE_WIDTH: Record<Architecture, number> = { resnet18: 64, resnet50: 64, conv8: 96 }
+/** The default first-stage width of each architecture (COVID-Net: its stem; 48 gives the published size). */
+export const DEFAULT_BASE_WIDTH: Record<Architecture, number> = { resnet18: 64, resnet50: 64, conv8: 96, covidnet: 48 }
 
 /**
  * A run configuration's problems in words a person can act on, one per issue: "unknown setting "learningrate"",

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { DEFAULT_BASE_WIDTH, type RunConfig } from '@shared/runs/config'
 import { attachHead } from '../engine/models/classifier'
 import { buildConv8Encoder } from '../engine/models/conv8'
+import { buildCovidNetEncoder } from '../engine/models/covidNet'
 import { buildResNetEncoder } from '../engine/models/resnet'
 
 /** An encoder and the classifier built on it (the classifier shares the encoder's layers). */
@@ -21,6 +22,8 @@ export function buildEncoder(config: Pick<RunConfig, 'architecture' | 'input' | 
       return buildResNetEncoder({ depth: 50, inputShape, baseWidth, seed: config.seed })
     case 'conv8':
       return buildConv8Encoder({ inputShape, baseWidth, seed: config.seed })
+    case 'covidnet':
+      return buildCovidNetEncoder({ inputShape, baseWidth, seed: config.seed })
   }
 }
 

@@ -14,6 +14,16 @@ describe('RunConfig', () => {
     expect(config.loss).toEqual({ kind: 'bce' })
   })
 
+  it('gives each network its own head unless the configuration sets one', () => {
+    expect(RunConfigSchema.parse({ architecture: 'conv8', compositionId: 'c1' }).headHidden).toEqual([256])
+    // COVID-Net's FC-1024 → FC-256 (Wang et al. 2020, Fig. 2).
+    expect(RunConfigSchema.parse({ architecture: 'covidnet', compositionId: 'c1' }).headHidden).toEqual([1024, 256])
+    expect(RunConfigSchema.parse({ architecture: 'covidnet', compositionId: 'c1', headHidden: [64] }).headHidden).toEqual([64])
+    // A parsed configuration parses to itself (run records are parsed again when read).
+    const parsed = RunConfigSchema.parse({ architecture: 'covidnet', compositionId: 'c1' })
+    expect(RunConfigSchema.parse(parsed)).toEqual(parsed)
+  })
+
   it('rejects a crop larger than the resize and an unknown architecture', () => {
     expect(RunConfigSchema.safeParse({ architecture: 'resnet18', compositionId: 'c', input: { resize: 200, crop: 224 } }).success).toBe(false)
     expect(RunConfigSchema.safeParse({ architecture: 'vgg16', compositionId: 'c' }).success).toBe(false)

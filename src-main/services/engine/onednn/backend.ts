@@ -11,6 +11,7 @@ import { loadOneDnnAddon, type OneDnnAddon } from './addon'
 import { FUSED_KERNEL_NAMES, fusedKernelConfigs } from './fusedKernels'
 import { FloatPool } from './floatPool'
 import { CONVOLUTION_KERNELS } from './convolutionKernels'
+import { DEPTHWISE_KERNELS } from './depthwiseKernels'
 import { ELEMENTWISE_KERNELS } from './elementwiseKernels'
 import { LAYOUT_KERNELS } from './layoutKernels'
 import { POOLING_KERNELS } from './poolingKernels'
@@ -19,9 +20,10 @@ import { ONEDNN_BACKEND_NAME, withFallback, type NativeKernel } from './kernelUt
 
 export { ONEDNN_BACKEND_NAME } from './kernelUtils'
 
-/** Every kernel the addon runs, by tfjs kernel name. */
+/** Every kernel the backend serves instead of tfjs's cpu code: the addon's, and the depthwise gradients (TypeScript). */
 export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...CONVOLUTION_KERNELS,
+  ...DEPTHWISE_KERNELS,
   ...ELEMENTWISE_KERNELS,
   ...REDUCTION_KERNELS,
   ...LAYOUT_KERNELS,
@@ -33,7 +35,7 @@ export interface OneDnnInfo {
   /** oneDNN's version, e.g. "2.6.3". */
   onednn: string
   threads: number
-  /** Kernels served natively (the rest run tfjs's cpu code). */
+  /** Kernels served by the addon or the project's own code (the rest run tfjs's cpu code). */
   kernels: string[]
 }
 
