@@ -115,6 +115,8 @@ export const StudyRecordSchema = z.object({
   /** In launch order: every cell's first seed, then every cell's second seed…, so the table fills early. */
   slots: z.array(StudySlotSchema),
   testSets: z.array(StudyTestSetInfoSchema),
+  /** Each run gets a "which dataset?" probe: asked for, and the test sets hold images of two or more datasets. */
+  datasetProbe: z.boolean(),
   evaluations: z.array(StudyEvaluationLinkSchema),
   probes: z.array(StudyProbeSchema),
   problems: z.array(StudyProblemSchema),

@@ -32,7 +32,7 @@ function study(seeds: number[], scoresOf: (cellIndex: number, seed: number, comp
   }
   const spec = StudySpecSchema.parse(input)
   const expansion = expandStudy(spec, { compositionName: (id) => (id === 'covid' ? 'COVID-ChestXRay' : 'External'), isTestOnly: (id) => id === 'external' })
-  const record: StudyRecord = { format: STUDY_FORMAT, version: 1, id: 'study-1', spec, state: 'running', createdAt: '2024-01-01T00:00:00.000Z', finishedAt: null, ...expansion, evaluations: [], probes: [], problems: [], estimate: null, log: [] }
+  const record: StudyRecord = { format: STUDY_FORMAT, version: 1, id: 'study-1', spec, state: 'running', createdAt: '2024-01-01T00:00:00.000Z', finishedAt: null, ...expansion, datasetProbe: false, evaluations: [], probes: [], problems: [], estimate: null, log: [] }
   const evaluations = new Map<string, EvaluationRecord>()
   record.slots.forEach((slot, index) => {
     slot.runId = `run-${index}`
