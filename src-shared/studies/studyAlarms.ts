@@ -80,7 +80,7 @@ function cellAlarms(record: StudyRecord, cell: StudyCell, tableRow: StudyTableCe
     })
     if (alarm) {
       alarms.push(
-        entry({ ...alarm, message: `${cell.label}, mean of ${tableCell.seeds.length} seeds: ${alarm.message}` }, { scope: 'cell', cellKey: cell.key, cellLabel: cell.label, seed: null, runId: null, compositionId: testSet.compositionId }),
+        entry({ ...alarm, message: `Mean of ${tableCell.seeds.length} seeds: ${alarm.message}` }, { scope: 'cell', cellKey: cell.key, cellLabel: cell.label, seed: null, runId: null, compositionId: testSet.compositionId }),
       )
     }
   })
