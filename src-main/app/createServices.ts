@@ -283,12 +283,12 @@ export function createAppServices(options: AppOptions): AppServices {
     },
     report: {
       html: async (request) => {
-        const input = await assembleReport({ evaluation, runs }, { ...request, appVersion: APP_VERSION })
+        const input = await assembleReport({ evaluation, runs, studies }, { ...request, appVersion: APP_VERSION })
         return { html: renderReport(input), warnings: reportWarnings(input) }
       },
       pdf: async (request) => {
         if (!options.printToPdf) throw new Error('PDF export needs the desktop app; in browser mode export the HTML report and print it to PDF from the browser')
-        const input = await assembleReport({ evaluation, runs }, { ...request, appVersion: APP_VERSION })
+        const input = await assembleReport({ evaluation, runs, studies }, { ...request, appVersion: APP_VERSION })
         return { pdf: await options.printToPdf(renderReport(input)), warnings: reportWarnings(input) }
       },
     },

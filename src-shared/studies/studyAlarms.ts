@@ -9,16 +9,11 @@
  *   sets that overlap the within-dataset one are not used for this alarm;
  * - dataset signature: the run's "which dataset?" probe on its features of every test set is far above chance.
  */
-import {
-  detectBackwardRanking,
-  detectDatasetSignature,
-  detectDegenerateClassifier,
-  detectExternalDrop,
-  type Alarm,
-} from '../evaluation/alarms'
+import { detectBackwardRanking, detectDatasetSignature, detectExternalDrop, type Alarm } from '../evaluation/alarms'
 import { fromJsonSafeNumber, toJsonSafe } from '../metrics'
 import type { StudyAlarm, StudyTableCell } from './analysisTypes'
 import type { StudyCell, StudyRecord } from './record'
+import { evaluationAlarms } from './evaluationAlarms'
 import type { ScoredSet } from './scoredSets'
 
 function entry(alarm: Alarm, where: Omit<StudyAlarm, 'kind' | 'message' | 'evidence'>): StudyAlarm {
@@ -33,16 +28,7 @@ function runAlarms(record: StudyRecord, cell: StudyCell, scored: Map<string, Sco
     const testSet = names.get(compositionId) ?? compositionId
     for (const run of set.runs) {
       const where = { scope: 'run' as const, cellKey: cell.key, cellLabel: cell.label, seed: run.slot.seed, runId: run.runId, compositionId }
-      const stored = run.evaluation.metrics
-      const auc = stored.metrics.auc
-      const lower = auc?.ci ? fromJsonSafeNumber(auc.ci.lower) : Number.NaN
-      const upper = auc?.ci ? fromJsonSafeNumber(auc.ci.upper) : Number.NaN
-      if (auc && !Number.isNaN(upper)) {
-        const backward = detectBackwardRanking({ testSet, auc: fromJsonSafeNumber(auc.value), ci: { lower, upper, confidence: 0.95 }, n: set.labels.length })
-        if (backward) alarms.push(entry(backward, where))
-      }
-      const degenerate = detectDegenerateClassifier({ testSet, confusion: stored.confusion, threshold: stored.threshold })
-      if (degenerate) alarms.push(entry(degenerate, where))
+      for (const alarm of evaluationAlarms(run.evaluation, testSet)) alarms.push(entry(alarm, where))
       if (internal && compositionId !== cell.compositionId && !sharesImages(internal, set)) {
         const own = internal.runs.find((candidate) => candidate.runId === run.runId)
         if (own) {
