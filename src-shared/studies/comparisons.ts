@@ -87,6 +87,7 @@ function seedMeanComparison(a: ScoredSet, b: ScoredSet, metric: MetricName, name
   const pValue = bootstrapPValue(differences)
   const undefinedDifference = Number.isNaN(valueA - valueB) || Number.isNaN(pValue)
   const identical = !undefinedDifference && valueA === valueB && ci.lower === 0 && ci.upper === 0
+  const { n, population, note } = countedImages(labels, metric)
   return {
     metric,
     method: 'paired-bootstrap',
@@ -97,11 +98,31 @@ function seedMeanComparison(a: ScoredSet, b: ScoredSet, metric: MetricName, name
     difference: valueA - valueB,
     ci: { lower: ci.lower, upper: ci.upper, confidence: 0.95 },
     pValue,
-    n: labels.length,
-    population: 'images',
+    n,
+    population,
     status: undefinedDifference ? 'one-class' : identical ? 'identical' : 'ok',
     ...(undefinedDifference ? { undefinedReason: ci.undefinedReason ?? `${metric} is undefined on this test set for one of the recipes` } : {}),
+    ...(note && !undefinedDifference ? { note } : {}),
   }
+}
+
+/** Below this many images of a class the patient bootstrap cannot show the full uncertainty of a metric that counts them. */
+export const FEW_IMAGES = 10
+
+/**
+ * The images a metric counts (sensitivity: the COVID+ ones, specificity: the COVID− ones, the others: all), and a
+ * caveat when a class it needs is so small that resampling it says little: with 5 COVID− images every replicate
+ * draws from 5 values, and an interval can even collapse to a point.
+ */
+function countedImages(labels: Uint8Array, metric: MetricName): { n: number; population: Comparison['population']; note?: string } {
+  const positives = labels.reduce((sum, label) => sum + label, 0)
+  const negatives = labels.length - positives
+  const few = (count: number, name: string) =>
+    count < FEW_IMAGES ? `only ${count} ${name} test image${count === 1 ? '' : 's'}: resampling so few cannot show the whole uncertainty, so read this interval and p-value with care` : undefined
+  if (metric === 'sensitivity') return { n: positives, population: 'COVID+ images', note: few(positives, 'COVID+') }
+  if (metric === 'specificity') return { n: negatives, population: 'COVID− images', note: few(negatives, 'COVID−') }
+  const smaller = Math.min(positives, negatives)
+  return { n: labels.length, population: 'images', note: smaller > 0 ? few(smaller, positives < negatives ? 'COVID+' : 'COVID−') : undefined }
 }
 
 /** Two single runs compared by the classical paired tests (DeLong, McNemar) or the paired bootstrap. */
