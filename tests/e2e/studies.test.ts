@@ -7,37 +7,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { connectBridge, grantFolderOverBridge, type TestBridgeClient } from '../helpers/bridgeClient'
 import { skipWithReason } from '../helpers/skip'
-import { chromiumMissingReason, screenshotFolder, useBrowserModeApp, type BrowserModeApp } from './support/browserMode'
-import { writeCollection } from './support/collection'
+import { chromiumMissingReason, screenshotFolder, useBrowserModeApp } from './support/browserMode'
+import { prepareComposition } from './support/library'
 
 const noChromium = chromiumMissingReason()
-
-async function call<T>(client: TestBridgeClient, channel: string, payload: unknown): Promise<T> {
-  const outcome = await client.call(channel, payload)
-  if (!outcome.ok) throw new Error(`${channel}: ${outcome.error.message}`)
-  return outcome.result as T
-}
-
-/** Imports a generated collection as a dataset and saves a composition of it (test-only when asked). */
-async function prepare(app: BrowserModeApp, datasetId: string, name: string, variant: number, testOnly: boolean): Promise<string> {
-  const folder = await writeCollection(variant)
-  const client = await connectBridge(`ws://127.0.0.1:${app.port}/bridge?token=${app.token}`)
-  try {
-    await grantFolderOverBridge(client, folder)
-    const { jobId } = await call<{ jobId: string }>(client, 'library.startImport', {
-      spec: { kind: 'csv', dataset: { id: datasetId }, csvPath: join(folder, 'labels.csv'), imageFolder: join(folder, 'images'), fileColumn: 'file', label: { kind: 'column', column: 'finding' }, patient: { kind: 'column', column: 'patient' } },
-    })
-    await expect.poll(async () => (await call<{ status: string }>(client, 'library.getImportJob', { jobId })).status, { timeout: 60_000 }).toBe('completed')
-    const built = await call<{ composition: unknown }>(client, 'compositions.build', {
-      spec: { name, primary: [datasetId], balance: 'none', seed: 1, ...(testOnly ? { testFraction: 1 } : {}), labelMapping: { [datasetId]: { 'COVID-19': 'positive', Normal: 'negative' } } },
-    })
-    return (await call<{ id: string }>(client, 'compositions.save', { composition: built.composition })).id
-  } finally {
-    client.close()
-  }
-}
 
 describe('Studies in browser mode (Chromium)', () => {
   const started = useBrowserModeApp()
@@ -45,8 +19,8 @@ describe('Studies in browser mode (Chromium)', () => {
   it('launches a tiny study, follows it as one item, and opens it as its table with comparisons, alarms and a report', async (context) => {
     if (noChromium) return skipWithReason(context, noChromium)
     const app = started.app()
-    await prepare(app, 'tiny', 'tiny split', 0, false)
-    await prepare(app, 'elsewhere', 'hospital B (external)', 1, true)
+    await prepareComposition(app)
+    await prepareComposition(app, { datasetId: 'elsewhere', name: 'hospital B (external)', variant: 1, spec: { testFraction: 1 } })
     const page = await started.browser().newPage({ viewport: { width: 1500, height: 1100 } })
     await page.goto(app.url)
     await page.getByTestId('nav-runs').click()

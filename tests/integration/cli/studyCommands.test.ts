@@ -10,6 +10,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { runCli } from '../../../src-main/cli/runCli'
 import { tsWorkerEntry } from '../runs/support/fixtures'
+import { blobPixels } from '../studies/support'
 
 vi.mock('../../../src-main/services/runs/workerHost', async (importOriginal) => ({
   ...(await importOriginal<typeof import('../../../src-main/services/runs/workerHost')>()),
@@ -32,16 +33,7 @@ async function writeSource(folder: string, count: number, background: number): P
   const rows: string[] = []
   for (let n = 0; n < count; n++) {
     const positive = n % 2 === 0
-    const size = 40
-    const pixels = Buffer.alloc(size * size)
-    const cx = positive ? 12 : 28
-    const cy = 14 + (n % 5) * 3
-    for (let row = 0; row < size; row++) {
-      for (let column = 0; column < size; column++) {
-        pixels[row * size + column] = Math.min(255, Math.round(background + 200 * Math.exp(-((row - cy) ** 2 + (column - cx) ** 2) / 50) + ((n * 31 + row * 7 + column * 13) % 17)))
-      }
-    }
-    await sharp(pixels, { raw: { width: size, height: size, channels: 1 } }).png().toFile(join(folder, 'images', `img${n}.png`))
+    await sharp(blobPixels(n, { positive, background }), { raw: { width: 40, height: 40, channels: 1 } }).png().toFile(join(folder, 'images', `img${n}.png`))
     rows.push(`img${n}.png,p${n},${positive ? 1 : 0}`)
   }
   writeFileSync(join(folder, 'labels.csv'), ['filename,patientid,covid', ...rows].join('\n') + '\n')

@@ -40,6 +40,24 @@ export async function writeStudyFixtures(root: string): Promise<{ own: FixtureIm
 }
 
 /**
+ * A 40×40 toy radiograph: a bright blob on the left for COVID+, on the right for COVID−, over a background of the
+ * given brightness (another source: brighter, with a frame), with a little texture that differs per index.
+ */
+export function blobPixels(index: number, options: { positive: boolean; background: number; frame?: boolean }): Buffer {
+  const size = 40
+  const pixels = Buffer.alloc(size * size)
+  const cx = options.positive ? 12 : 28
+  const cy = 12 + (index % 6) * 3
+  for (let row = 0; row < size; row++) {
+    for (let column = 0; column < size; column++) {
+      const frame = options.frame && (row < 2 || column < 2 || row >= size - 2 || column >= size - 2) ? 60 : 0
+      pixels[row * size + column] = Math.min(255, Math.round(options.background + frame + 170 * Math.exp(-((row - cy) ** 2 + (column - cx) ** 2) / 45) + ((index * 17 + row * 5 + column * 11) % 13)))
+    }
+  }
+  return pixels
+}
+
+/**
  * The external set: the same toy task (a bright blob left for COVID+, right for COVID−) from "another source": a
  * brighter background with a frame, as images from another hospital differ. All test images.
  */
@@ -48,18 +66,9 @@ async function writeExternalImages(folder: string, count: number): Promise<Fixtu
   const images: FixtureImage[] = []
   for (let index = 0; index < count; index++) {
     const positive = index % 2 === 0
-    const size = 40
-    const pixels = Buffer.alloc(size * size)
-    const cx = positive ? 12 : 28
-    const cy = 12 + (index % 6) * 3
-    for (let row = 0; row < size; row++) {
-      for (let column = 0; column < size; column++) {
-        const frame = row < 2 || column < 2 || row >= size - 2 || column >= size - 2 ? 60 : 0
-        pixels[row * size + column] = Math.min(255, Math.round(70 + frame + 170 * Math.exp(-((row - cy) ** 2 + (column - cx) ** 2) / 45) + ((index * 17 + row * 5 + column * 11) % 13)))
-      }
-    }
+    const pixels = blobPixels(index, { positive, background: 70, frame: true })
     const path = join(folder, `external-${index}.png`)
-    await sharp(pixels, { raw: { width: size, height: size, channels: 1 } }).png().toFile(path)
+    await sharp(pixels, { raw: { width: 40, height: 40, channels: 1 } }).png().toFile(path)
     images.push({ imageId: `external-${index}`, path, contentHash: createHash('sha256').update(pixels).digest('hex'), positive, split: 'test' })
   }
   return images
