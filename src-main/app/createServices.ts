@@ -26,6 +26,8 @@ import type { WorkerBackend } from '../services/workers/protocol'
 import { assembleReport } from '../services/report/assembleReport'
 import { renderReport, reportWarnings } from '../services/report/htmlReport'
 import { createSettingsStore, type SettingsStore } from '../services/settings/settingsStore'
+import { createStudyService, type StudyServiceImpl } from '../services/studies/studyService'
+import { cachedInputCount } from '../services/studies/cachedInputs'
 import { createSystemService, type SystemService } from '../services/system/systemService'
 import { libraryHandlers } from './libraryHandlers'
 import { APP_VERSION } from './version'
@@ -48,6 +50,7 @@ export interface AppServices {
   lungTraining: LungTrainingService
   library: LibraryService
   compositions: CompositionService
+  studies: StudyServiceImpl
   events: EventHub
   /** The contract's handlers, ready for a transport to bind. */
   handlers: CxrHandlers
@@ -179,6 +182,18 @@ export function createAppServices(options: AppOptions): AppServices {
   })
   evaluation.onDidStore((event) => events.emit('evaluation.onDidStore', event))
   const gradCam = createGradCamTool({ dataFolder: options.dataFolder, runs, activeLungModel: lungModels.active, jobs })
+  // The app continues a study interrupted by closing it; the command line drives only what `cxr study run` asks.
+  const studies = createStudyService({
+    dataFolder: options.dataFolder,
+    runs,
+    evaluation,
+    compositions: { list: () => compositions.list(), load: (compositionId) => compositions.load(compositionId) },
+    datasets: { listDatasets: () => library.listDatasets(), imageRecords: (request) => library.imageRecords(request) },
+    cachedInputs: async (contentHashes, settings) => cachedInputCount(options.dataFolder, contentHashes, settings, settings.preprocessing === 'full' ? ((await lungModels.active())?.modelId ?? null) : null),
+    ownerKind: options.mode === 'cli' ? 'cli' : 'app',
+    autoContinue: options.mode !== 'cli',
+  })
+  studies.onDidChange((event) => events.emit('studies.onDidChange', event))
   runs.onDidProgress((event) => events.emit('runs.onDidProgress', event))
   runs.onDidChange((event) => events.emit('runs.onDidChange', event))
   const openForViewer = async (name: string, decoded: Promise<DecodedImage>) => {
@@ -265,17 +280,27 @@ export function createAppServices(options: AppOptions): AppServices {
     },
     report: {
       html: async (request) => {
-        const input = await assembleReport({ evaluation, runs }, { ...request, appVersion: APP_VERSION })
+        const input = await assembleReport({ evaluation, runs, studies }, { ...request, appVersion: APP_VERSION })
         return { html: renderReport(input), warnings: reportWarnings(input) }
       },
       pdf: async (request) => {
         if (!options.printToPdf) throw new Error('PDF export needs the desktop app; in browser mode export the HTML report and print it to PDF from the browser')
-        const input = await assembleReport({ evaluation, runs }, { ...request, appVersion: APP_VERSION })
+        const input = await assembleReport({ evaluation, runs, studies }, { ...request, appVersion: APP_VERSION })
         return { pdf: await options.printToPdf(renderReport(input)), warnings: reportWarnings(input) }
       },
     },
     explain: {
       gradCam: async ({ runId, imagePath }) => gradCam.gradCam({ runId, imagePath: await files.resolveGranted(imagePath, 'image') }),
+    },
+    studies: {
+      start: ({ spec, estimate }) => studies.startWithEstimate(spec, estimate),
+      estimate: ({ spec }) => studies.estimate(spec),
+      list: () => studies.list(),
+      get: (request) => studies.get(request),
+      cancel: (request) => studies.cancel(request),
+      resume: (request) => studies.resume(request),
+      remove: (request) => studies.remove(request),
+      analysis: (request) => studies.analysis(request),
     },
     lungModels: {
       status: () => lungMasks.status(),
@@ -288,5 +313,5 @@ export function createAppServices(options: AppOptions): AppServices {
       activeModel: () => lungTraining.activeModel(),
     },
   }
-  return { dataFolder: options.dataFolder, settings, engine, system, imaging, files, lungMasks, lungMaskJobs, lungTraining, runs, evaluation, library, compositions, events, handlers }
+  return { dataFolder: options.dataFolder, settings, engine, system, imaging, files, lungMasks, lungMaskJobs, lungTraining, runs, evaluation, library, compositions, studies, events, handlers }
 }

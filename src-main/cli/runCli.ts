@@ -3,6 +3,7 @@ import { APP_VERSION } from '../app/version'
 import { resolveDataFolder } from '../services/system/dataFolder'
 import { UsageError, type CliCommand, type CliContext, type CliIo } from './command'
 import { benchCommand } from './commands/bench'
+import { compareCommand } from './commands/compare'
 import { composeCommand } from './commands/compose'
 import { datasetsCommand } from './commands/datasets'
 import { decodeCommand } from './commands/decode'
@@ -15,12 +16,13 @@ import { preprocessCommand } from './commands/preprocess'
 import { reportCommand } from './commands/report'
 import { runsCommand } from './commands/runs'
 import { segmentCommand } from './commands/segment'
+import { studyCommand } from './commands/study'
 import { systemCommand } from './commands/system'
 import { trainCommand } from './commands/train'
 import { trainLungsCommand } from './commands/trainLungs'
 
 /** Every subcommand, in the order `cxr --help` lists them. */
-export const commands: CliCommand[] = [systemCommand, decodeCommand, preprocessCommand, datasetsCommand, importCommand, composeCommand, segmentCommand, trainLungsCommand, trainCommand, runsCommand, predictCommand, evaluateCommand, metricsCommand, reportCommand, benchCommand, fuzzCommand]
+export const commands: CliCommand[] = [systemCommand, decodeCommand, preprocessCommand, datasetsCommand, importCommand, composeCommand, segmentCommand, trainLungsCommand, trainCommand, runsCommand, studyCommand, predictCommand, evaluateCommand, compareCommand, metricsCommand, reportCommand, benchCommand, fuzzCommand]
 
 const defaultIo: CliIo = {
   stdout: (text) => process.stdout.write(text),

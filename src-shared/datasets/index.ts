@@ -7,6 +7,7 @@
  * {@link checkLeakage} and {@link exportComposition}.
  */
 export { composeDataset, compareAssignments, COMPOSITION_ALGORITHM } from './composeDataset'
+export type { DisjointCompositions } from './composeDataset'
 export { splitByPatient } from './splitByPatient'
 export type { PatientSplit, SplitByPatientOptions, StratumSplit } from './splitByPatient'
 export { groupByPatient, majorityClass, patientKey } from './patientGroups'

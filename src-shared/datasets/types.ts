@@ -78,6 +78,9 @@ const fraction = (name: string, fallback: number) =>
     })
     .default(fallback)
 
+/** A test share of 1: every image is test (an external test set), nothing to train or validate on. */
+export const TEST_ONLY_FRACTION = 1
+
 /**
  * A recipe for one composed dataset (a row group of Table I). JSON-exportable: together with the images'
  * content hashes it is enough to rebuild the same sets elsewhere.
@@ -89,8 +92,16 @@ export const CompositionSpecSchema = z.object({
   /** Datasets that lend COVID− images to balance every split (CORDA&ChestXRay, CORDA&RSNA). */
   borrow: z.array(z.string().min(1)).default([]),
   balance: BalanceModeSchema,
-  /** Share of each primary dataset held out for test (paper: 30%). */
-  testFraction: fraction('testFraction', 0.3),
+  /**
+   * Share of each primary dataset held out for test (paper: 30%). Exactly 1 makes a test-only composition: a whole
+   * dataset used as an external test set, tested on by models trained elsewhere (no train or validation split).
+   */
+  testFraction: z
+    .number({ error: 'testFraction must be a number' })
+    .refine((value) => value > 0 && value <= TEST_ONLY_FRACTION, {
+      error: (issue) => `testFraction must be above 0 and at most 1 (1: every image is test, an external test set; got ${String(issue.input)})`,
+    })
+    .default(0.3),
   /** Share of the remaining training data held out for validation (paper: 20%). */
   validationFraction: fraction('validationFraction', 0.2),
   /** Seed of every random choice; the paper's Table I is one seed's outcome. */
@@ -100,11 +111,22 @@ export const CompositionSpecSchema = z.object({
   testPolicy: z.record(z.string().min(1), TestPolicySchema).optional(),
   /** Per dataset id, the views kept (e.g. `['PA']` for COVID-ChestXRay, Section III-A); other views, and images with no view, are excluded. */
   views: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).optional(),
+  /**
+   * Saved compositions (by id) whose patients and images this one must not contain: an external test set kept apart
+   * from the training sets it will test (e.g. the AP views of COVID-ChestXRay patients who have no PA image in the
+   * PA-only training composition). Their images leave this one as `in-other-composition`.
+   */
+  disjointFrom: z.array(z.string().min(1)).optional(),
 })
 /** A parsed composition recipe, defaults filled in. */
 export type CompositionSpec = z.infer<typeof CompositionSpecSchema>
 /** A composition recipe as written by a caller, before defaults. */
 export type CompositionSpecInput = z.input<typeof CompositionSpecSchema>
+
+/** True for a test-only composition (test share 1): an external test set, never trained on. */
+export function isTestOnly(spec: Pick<CompositionSpec, 'testFraction'>): boolean {
+  return spec.testFraction === TEST_ONLY_FRACTION
+}
 
 /** An image record with its binary label attached (after the label mapping). */
 export type LabeledImage = ImageRecord & { binaryLabel: BinaryLabel }
@@ -126,7 +148,7 @@ export const ImageAssignmentSchema = z.object({
 export type ImageAssignment = z.infer<typeof ImageAssignmentSchema>
 
 /** Why an image of the composition's datasets is in no split. */
-export const ExclusionReasonSchema = z.enum(['label-excluded', 'view-excluded', 'duplicate-content', 'balance-subsampled'])
+export const ExclusionReasonSchema = z.enum(['label-excluded', 'view-excluded', 'duplicate-content', 'balance-subsampled', 'in-other-composition'])
 /** Why an image of the composition's datasets is in no split. */
 export type ExclusionReason = z.infer<typeof ExclusionReasonSchema>
 

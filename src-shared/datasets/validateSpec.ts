@@ -1,5 +1,5 @@
 import { CompositionError } from './errors'
-import { CompositionSpecSchema } from './types'
+import { CompositionSpecSchema, isTestOnly } from './types'
 import type { CompositionSpec, ImageRecord } from './types'
 
 /**
@@ -42,6 +42,12 @@ export function parseCompositionSpec(input: unknown): CompositionSpec {
   for (const id of Object.keys(spec.views ?? {})) {
     if (!datasets.includes(id)) problems.push(`view filter names dataset "${id}", which is not in the composition`)
   }
+  if (isTestOnly(spec)) {
+    if (spec.testPolicy && Object.keys(spec.testPolicy).length > 0) problems.push('a test-only composition (test share 1) puts every image in test: a test policy does not apply')
+    if (spec.balance === 'subsample') problems.push('a test-only composition has no training set to subsample: balance it with "none", or "borrow" to lend COVID− images to its test set')
+  }
+  const disjoint = spec.disjointFrom ?? []
+  for (const id of new Set(disjoint.filter((id, index) => disjoint.indexOf(id) !== index))) problems.push(`composition "${id}" is listed twice under disjointFrom`)
   if (problems.length > 0) {
     throw new CompositionError('invalid-spec', `Composition "${spec.name}": ${problems.join('; ')}.`, problems)
   }

@@ -12,6 +12,7 @@ import { lungMaskChannels, lungMaskEvents } from './lungMasksContract'
 import { explainChannels } from './explainContract'
 import { reportChannels } from './reportContract'
 import { lungModelChannels, lungModelEvents } from './lungModelsContract'
+import { studiesChannels, studiesEvents } from './studiesContract'
 
 /**
  * The IPC contract: every call the renderer may make, grouped by service, each with the schema its request must
@@ -53,6 +54,7 @@ export const contract = {
   explain: explainChannels,
   report: reportChannels,
   lungModels: lungModelChannels,
+  studies: studiesChannels,
   compositions: compositionChannels,
   imaging: {
     /** Decodes a file the user picked or dropped (DICOM, PNG, JPEG) for the viewer. */
@@ -73,6 +75,7 @@ export const events = {
   ...lungMaskEvents,
   ...evaluationEvents,
   ...lungModelEvents,
+  ...studiesEvents,
   'system.onDidLog': z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string(), time: z.string() }),
 } as const satisfies Record<string, z.ZodType>
 

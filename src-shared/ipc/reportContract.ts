@@ -10,6 +10,8 @@ const ReportRequestSchema = z
     split: EvaluationSplitSchema.default('test'),
     bias: z.boolean().default(false),
     colorBy: z.enum(['balancedAccuracy', 'auc']).default('balancedAccuracy'),
+    /** A study: the report covers its table, comparisons and alarms, and its runs on its test sets. */
+    studyId: z.string().min(1).max(200).optional(),
   })
   .strict()
 

@@ -125,7 +125,8 @@ export const AugmentationSchema = z.strictObject({
 })
 
 /** A training run's configuration as written; `RunConfigSchema` parses it. */
-const RunConfigObjectSchema = z.strictObject({
+/** The run configuration's fields before per-network defaults are filled in (for schemas derived from it, e.g. a study's shared settings). */
+export const RunConfigFieldsSchema = z.strictObject({
   /** Free text shown in the Runs list. */
   name: z.string().default(''),
   architecture: ArchitectureSchema,
@@ -167,7 +168,7 @@ const RunConfigObjectSchema = z.strictObject({
 })
 
 /** A training run's configuration, defaults filled in (the head's widths by architecture when not given). */
-export const RunConfigSchema = RunConfigObjectSchema.transform((config) => ({
+export const RunConfigSchema = RunConfigFieldsSchema.transform((config) => ({
   ...config,
   headHidden: config.headHidden ?? [...DEFAULT_HEAD_HIDDEN[config.architecture]],
 }))

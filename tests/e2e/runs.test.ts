@@ -1,37 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { connectBridge, grantFolderOverBridge, type TestBridgeClient } from '../helpers/bridgeClient'
+import { connectBridge } from '../helpers/bridgeClient'
 import { skipWithReason } from '../helpers/skip'
-import { chromiumMissingReason, screenshotFolder, useBrowserModeApp, type BrowserModeApp } from './support/browserMode'
-import { writeCollection } from './support/collection'
+import { chromiumMissingReason, screenshotFolder, useBrowserModeApp } from './support/browserMode'
+import { callBridge as call, prepareComposition } from './support/library'
 
 const noChromium = chromiumMissingReason()
-
-async function call<T>(client: TestBridgeClient, channel: string, payload: unknown): Promise<T> {
-  const outcome = await client.call(channel, payload)
-  if (!outcome.ok) throw new Error(`${channel}: ${outcome.error.message}`)
-  return outcome.result as T
-}
-
-/** Puts a small dataset and a saved composition in the library through the same API the UI uses. */
-async function prepareComposition(app: BrowserModeApp, datasetId = 'tiny', name = 'tiny split', variant = 0): Promise<string> {
-  const folder = await writeCollection(variant)
-  const client = await connectBridge(`ws://127.0.0.1:${app.port}/bridge?token=${app.token}`)
-  try {
-    await grantFolderOverBridge(client, folder)
-    const { jobId } = await call<{ jobId: string }>(client, 'library.startImport', {
-      spec: { kind: 'csv', dataset: { id: datasetId }, csvPath: join(folder, 'labels.csv'), imageFolder: join(folder, 'images'), fileColumn: 'file', label: { kind: 'column', column: 'finding' }, patient: { kind: 'column', column: 'patient' } },
-    })
-    await expect.poll(async () => (await call<{ status: string }>(client, 'library.getImportJob', { jobId })).status, { timeout: 60_000 }).toBe('completed')
-    const built = await call<{ composition: unknown }>(client, 'compositions.build', {
-      spec: { name, primary: [datasetId], balance: 'none', seed: 1, labelMapping: { [datasetId]: { 'COVID-19': 'positive', Normal: 'negative' } } },
-    })
-    return (await call<{ id: string }>(client, 'compositions.save', { composition: built.composition })).id
-  } finally {
-    client.close()
-  }
-}
 
 describe('Runs in browser mode (Chromium)', () => {
   const started = useBrowserModeApp()
@@ -77,7 +52,7 @@ describe('Runs in browser mode (Chromium)', () => {
   it('evaluates the trained model on two test sets: the matrix, a ROC curve, the confusion matrix and the t-SNE plot', async (context) => {
     if (noChromium) return skipWithReason(context, noChromium)
     const app = started.app()
-    await prepareComposition(app, 'tiny-other', 'other source', 1)
+    await prepareComposition(app, { datasetId: 'tiny-other', name: 'other source', variant: 1 })
     const page = await started.browser().newPage({ viewport: { width: 1400, height: 1000 } })
     await page.goto(app.url)
     await page.getByTestId('nav-results').click()

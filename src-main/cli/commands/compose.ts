@@ -17,7 +17,9 @@ const USAGE = `cxr compose --preset NAME --role ROLE=DATASET_ID … [OPTIONS]
        cxr compose --load ID|NAME [--export FILE.json] [--json]
        cxr compose --list [--json]
 OPTIONS: [--seed N] [--test-fraction 0.3] [--validation-fraction 0.2] [--map [DATASET:]LABEL=positive|negative|exclude …]
-         [--name NAME] [--save NAME] [--export FILE.json] [--json]
+         [--disjoint-from COMPOSITION …] [--name NAME] [--save NAME] [--export FILE.json] [--json]
+--test-fraction 1 makes a test-only composition (an external test set: every image is test, use --balance none);
+--disjoint-from leaves out the patients and images of saved compositions (e.g. the sets a model trains on).
 Presets (Table I): CORDA, CORDA&ChestXRay, CORDA&RSNA, CORDA&COVID-ChestXRay, COVID-ChestXRay;
 roles: CORDA, RSNA, ChestXRay, COVID-ChestXRay. Every label of every dataset must be mapped (a preset maps its
 own vocabulary; --map adds or overrides). Prints the counts in Table I's layout and the leakage check.
@@ -47,6 +49,7 @@ export const composeCommand: CliCommand = {
       'test-fraction': { type: 'string' },
       'validation-fraction': { type: 'string' },
       map: { type: 'string', multiple: true },
+      'disjoint-from': { type: 'string', multiple: true },
       name: { type: 'string' },
       save: { type: 'string' },
       export: { type: 'string' },
@@ -63,13 +66,14 @@ export const composeCommand: CliCommand = {
     if (mode !== 'primary' && (many(values.borrow).length || values.balance)) throw new UsageError('--borrow and --balance go with --primary')
     const overrides = {
       seed: numberFlag('seed', values.seed, { what: 'an integer', ok: Number.isInteger }),
-      testFraction: numberFlag('test-fraction', values['test-fraction'], { what: 'strictly between 0 and 1', ok: (v) => v > 0 && v < 1 }),
+      testFraction: numberFlag('test-fraction', values['test-fraction'], { what: 'above 0 and at most 1 (1: a test-only set)', ok: (v) => v > 0 && v <= 1 }),
       validationFraction: numberFlag('validation-fraction', values['validation-fraction'], { what: 'strictly between 0 and 1', ok: (v) => v > 0 && v < 1 }),
       name: values.name,
       maps: many(values.map),
+      disjointFrom: many(values['disjoint-from']),
     }
     const recipeMode = mode === 'preset' || mode === 'primary' || mode === 'spec'
-    const overridden = Object.entries(overrides).some(([key, value]) => (key === 'maps' ? (value as string[]).length > 0 : value !== undefined))
+    const overridden = Object.entries(overrides).some(([key, value]) => (Array.isArray(value) ? value.length > 0 : value !== undefined))
     if (!recipeMode && overridden) throw new UsageError(`--seed, --*-fraction, --map and --name change a recipe; --${mode} takes the sets as they are`)
     if (mode === 'list' && (values.save || values.export)) throw new UsageError('--list only lists; --load ID --export FILE exports a saved one')
     if (mode === 'load' && values.save) throw new UsageError('a loaded composition is saved already')
@@ -105,7 +109,9 @@ export const composeCommand: CliCommand = {
         } else {
           base = await readRecipe(values.spec!)
         }
-        built = await compositions.build(parseCompositionSpec(applyOverrides(base, overrides, datasets)))
+        // Compositions to keep apart from, by id, any unique beginning of it, or name, as the lists show them.
+        const disjointFrom = await Promise.all(overrides.disjointFrom.map(async (given) => (await findComposition(compositions, given)).id))
+        built = await compositions.build(parseCompositionSpec(applyOverrides(base, { ...overrides, disjointFrom }, datasets)))
       }
 
       const { composition, leakage } = built

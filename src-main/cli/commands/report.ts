@@ -8,6 +8,7 @@ import { UsageError, type CliCommand } from '../command'
 /** Options of `cxr report`; `--runs` and `--compositions` take several ids each (until the next option). */
 interface ReportOptions {
   out?: string
+  study?: string
   runs?: string[]
   compositions?: string[]
   split: string
@@ -23,7 +24,7 @@ interface ReportOptions {
 export const reportCommand: CliCommand = {
   name: 'report',
   summary: 'write a self-contained HTML report: the cross-dataset matrix with CIs, warnings, charts and provenance',
-  usage: 'cxr report --out REPORT.html [--runs RUN_ID…] [--compositions COMPOSITION_ID…] [--split test|validation|train] [--color-by balanced-accuracy|auc] [--bias]',
+  usage: 'cxr report --out REPORT.html [--runs RUN_ID…] [--compositions COMPOSITION_ID…] [--split test|validation|train] [--color-by balanced-accuracy|auc] [--bias] [--study STUDY_ID]',
   async run(args, { io, services }) {
     const options = parseReportArgs(args)
     if (!options.out) throw new UsageError('give --out REPORT.html')
@@ -35,6 +36,7 @@ export const reportCommand: CliCommand = {
       split: split.data,
       bias: options.bias,
       colorBy: options.colorBy,
+      studyId: options.study,
       appVersion: APP_VERSION,
       log: (line) => io.stderr(`${line}\n`),
     })
@@ -64,6 +66,9 @@ export function parseReportArgs(args: string[]): ReportOptions {
         break
       case '--split':
         options.split = inline ?? value(i++, 'split')
+        break
+      case '--study':
+        options.study = inline ?? value(i++, 'study')
         break
       case '--color-by': {
         const choice = inline ?? value(i++, 'color-by')

@@ -19,6 +19,8 @@ export interface RecipeOverrides {
   name?: string
   /** `DATASET:LABEL=TARGET` or `LABEL=TARGET` (every dataset of the recipe having that label). */
   maps: string[]
+  /** Saved composition ids whose patients and images the recipe must leave out (added to the recipe's own). */
+  disjointFrom?: string[]
 }
 
 /**
@@ -73,6 +75,7 @@ export function applyOverrides(base: CompositionSpecInput, overrides: RecipeOver
     ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
     ...(overrides.testFraction !== undefined ? { testFraction: overrides.testFraction } : {}),
     ...(overrides.validationFraction !== undefined ? { validationFraction: overrides.validationFraction } : {}),
+    ...(overrides.disjointFrom?.length ? { disjointFrom: [...new Set([...(base.disjointFrom ?? []), ...overrides.disjointFrom])] } : {}),
   }
   const ids = [...new Set([...(spec.primary ?? []), ...(spec.borrow ?? [])])]
   const known = new Map(datasets.map((d) => [d.id, d]))

@@ -1,4 +1,4 @@
-import { paperTableView } from '@shared/datasets'
+import { isTestOnly, paperTableView } from '@shared/datasets'
 import type { LeakageReport } from '@shared/datasets/leakage'
 import type { Composition, CountTable } from '@shared/datasets/types'
 import type { CompositionSummary } from '@shared/library/summaries'
@@ -31,8 +31,9 @@ export function formatComposition(composition: Composition, leakage: LeakageRepo
   const lines: string[] = []
   lines.push(
     `Composition "${spec.name}"${notes.origin ? ` (${notes.origin})` : ''}: seed ${composition.seed}, ${composition.algorithm}, balance ${spec.balance}, ` +
-      `test ${percent(spec.testFraction)}, validation ${percent(spec.validationFraction)} of the rest`,
+      (isTestOnly(spec) ? 'test-only (an external test set: every image is test)' : `test ${percent(spec.testFraction)}, validation ${percent(spec.validationFraction)} of the rest`),
   )
+  if (spec.disjointFrom?.length) lines.push(`  kept apart from the patients and images of composition(s): ${spec.disjointFrom.join(', ')}`)
   if (notes.roles && Object.keys(notes.roles).length) lines.push(`  roles: ${Object.entries(notes.roles).map(([role, id]) => `${role} = ${id}`).join(', ')}`)
   lines.push(`  primary: ${spec.primary.join(', ')}${spec.borrow.length ? `; borrowing COVID− from: ${spec.borrow.join(', ')}` : ''}`)
   for (const [datasetId, mapping] of Object.entries(spec.labelMapping)) {

@@ -1,4 +1,4 @@
-import { checkLeakage, composeDataset, exportComposition, importComposition } from '@shared/datasets'
+import { checkLeakage, composeDataset, exportComposition, importComposition, type DisjointCompositions } from '@shared/datasets'
 import type { Composition, CompositionSpec } from '@shared/datasets/types'
 import type { CompositionExport } from '@shared/datasets/exchange'
 import type { LeakageReport } from '@shared/datasets/leakage'
@@ -38,12 +38,24 @@ export function createCompositionService(deps: CompositionDeps): CompositionServ
   const { library } = deps
   const datasetsOf = (spec: CompositionSpec) => [...new Set([...spec.primary, ...spec.borrow])]
 
+  /** The saved compositions a spec must be kept apart from; a missing one is left out, and composeDataset names it. */
+  async function disjointCompositions(spec: CompositionSpec): Promise<DisjointCompositions> {
+    const found = new Map<string, { name: string; assignments: Composition['assignments'] }>()
+    if (!spec.disjointFrom?.length) return found
+    const saved = new Map((await library.listCompositions()).map((summary) => [summary.id, summary.name]))
+    for (const id of spec.disjointFrom ?? []) {
+      if (!saved.has(id)) continue
+      found.set(id, { name: saved.get(id)!, assignments: (await library.loadComposition({ compositionId: id })).assignments })
+    }
+    return found
+  }
+
   return {
     async build(spec) {
       const all = await library.imageRecords({ datasetIds: datasetsOf(spec) })
       const flagged = (await deps.flaggedImages?.(datasetsOf(spec))) ?? new Set<string>()
       const records = all.filter((record) => !flagged.has(`${record.datasetId}/${record.imageId}`))
-      const composition = composeDataset(spec, records)
+      const composition = composeDataset(spec, records, await disjointCompositions(spec))
       const left = all.length - records.length
       if (left > 0) composition.warnings.push(`${left} image(s) left out: their lung mask was flagged bad in review`)
       return { composition, leakage: checkLeakage(composition) }

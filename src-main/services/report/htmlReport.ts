@@ -6,6 +6,8 @@
 import { rocCurve } from '@shared/metrics'
 import { MATRIX_METRICS, type BiasReport, type EvaluationMatrix, type EvaluationRecord, type JsonSafeNumber, type MatrixCell, type MatrixMetric } from '@shared/evaluation/types'
 import type { RunRecord } from '@shared/runs/record'
+import type { StudyAnalysis } from '@shared/studies'
+import { alarmsSection, matrixAlarms, studyReportAlarms, studySection, type ReportAlarm } from './studySection'
 
 /** What {@link renderReport} draws. Only `matrix` and `runs` are required; every other section is skipped when absent. */
 export interface ReportInput {
@@ -28,6 +30,13 @@ export interface ReportInput {
   colorBy?: 'balancedAccuracy' | 'auc'
   /** Warning thresholds; defaults in {@link DEFAULT_THRESHOLDS}. */
   thresholds?: Partial<ReportThresholds>
+  /** A study the report covers: its table, comparisons and alarms come first. */
+  study?: StudyAnalysis | null
+}
+
+/** The report's alarms: the study's when it covers one, else those the matrix's evaluations raise on their own. */
+export function reportAlarms(input: ReportInput): ReportAlarm[] {
+  return input.study ? studyReportAlarms(input.study) : matrixAlarms(input.matrix, input.evaluations ?? [])
 }
 
 /** When the report warns. */
@@ -64,7 +73,7 @@ export function escapeHtml(value: unknown): string {
 /** The warnings of a report's data, as plain sentences (also shown by the CLI). */
 export function reportWarnings(input: ReportInput): string[] {
   const limits = { ...DEFAULT_THRESHOLDS, ...input.thresholds }
-  const warnings: string[] = []
+  const warnings: string[] = reportAlarms(input).map((alarm) => `Alarm: ${alarm.where}: ${alarm.message}`)
   const { matrix } = input
   const rowName = (index: number) => matrix.rows[index].name || matrix.rows[index].runId
   for (const report of input.bias ?? []) {
@@ -111,6 +120,8 @@ export function renderReport(input: ReportInput): string {
   const sections = [
     `<h1>${escapeHtml(title)}</h1>`,
     `<p class="meta">${input.generatedAt ? `Generated ${escapeHtml(input.generatedAt)}` : ''}${input.appVersion ? ` by CXR Workstation ${escapeHtml(input.appVersion)}` : ''}. Split: ${escapeHtml(input.matrix.split)}; variant: ${escapeHtml(input.matrix.variant)}.</p>`,
+    input.study ? studySection(input.study) : '',
+    alarmsSection(reportAlarms(input)),
     warningsSection(reportWarnings(input)),
     matrixSection('Cross-dataset results (Table II layout)', input.matrix, input.colorBy ?? 'balancedAccuracy', input.runs),
     input.lungsRemoved ? matrixSection('Lungs removed (shortcut test)', input.lungsRemoved, input.colorBy ?? 'balancedAccuracy', input.runs) : '',
@@ -144,6 +155,8 @@ td.cell div{white-space:nowrap}
 td.empty{color:#999;text-align:center}
 .ci{color:#555}
 .warnings{background:#fff4e5;border:1px solid #f0b35b;padding:8px 16px}
+.alarms{background:#fdecea;border:1px solid #e5534b;padding:8px 16px}
+.paper{color:#1f5fa8}
 .charts{display:flex;flex-wrap:wrap;gap:16px}
 figure{margin:0}figcaption{font-size:12px;color:#444}
 svg text{font-size:10px;font-family:inherit}

@@ -2,7 +2,7 @@ import { acceptHMRUpdate, defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { z } from 'zod'
 import { DATASET_ROLES, PAPER_PRESET_NAMES, PAPER_PRESET_ROLES, paperPresets, type DatasetRole, type PaperPresetName } from '@shared/datasets/presets'
-import type { BalanceMode, CompositionSpecInput, LabelTarget } from '@shared/datasets/types'
+import { TEST_ONLY_FRACTION, type BalanceMode, type CompositionSpecInput, type LabelTarget } from '@shared/datasets/types'
 import type { BuiltCompositionSchema } from '@shared/ipc/libraryContract'
 import type { DatasetSummary } from '@shared/library/summaries'
 import { useApi } from '../api/client'
@@ -21,6 +21,10 @@ export const useCompositionStore = defineStore('composition', () => {
   const seed = ref(0)
   const testFraction = ref(0.3)
   const validationFraction = ref(0.2)
+  /** An external test set: every image is test (test share 1), to test models trained on other compositions. */
+  const testOnly = ref(false)
+  /** Saved compositions whose patients and images this one leaves out (the sets the models it tests trained on). */
+  const disjointFrom = ref<string[]>([])
   const name = ref('')
   /** Per dataset: what each of its labels means; '' = not chosen yet. */
   const labelMapping = ref<Record<string, Record<string, LabelTarget | ''>>>({})
@@ -52,19 +56,22 @@ export const useCompositionStore = defineStore('composition', () => {
     const mapping = Object.fromEntries(
       Object.entries(labelMapping.value).map(([id, labels]) => [id, Object.fromEntries(Object.entries(labels).filter(([, target]) => target !== ''))]),
     ) as Record<string, Record<string, LabelTarget>>
+    const apart = disjointFrom.value.length ? { disjointFrom: [...disjointFrom.value] } : {}
     if (mode.value === 'preset') {
       const base = paperPresets[preset.value](roles.value, { seed: seed.value })
-      return { ...base, name: name.value.trim() || base.name, labelMapping: mapping, testFraction: testFraction.value, validationFraction: validationFraction.value }
+      return { ...base, name: name.value.trim() || base.name, labelMapping: mapping, testFraction: testFraction.value, validationFraction: validationFraction.value, ...apart }
     }
     return {
-      name: name.value.trim() || 'custom composition',
+      name: name.value.trim() || (testOnly.value ? 'external test set' : 'custom composition'),
       primary: primary.value,
       borrow: borrow.value,
-      balance: balance.value,
+      // A test-only set has no training side to subsample.
+      balance: testOnly.value && balance.value === 'subsample' ? 'none' : balance.value,
       seed: seed.value,
-      testFraction: testFraction.value,
+      testFraction: testOnly.value ? TEST_ONLY_FRACTION : testFraction.value,
       validationFraction: validationFraction.value,
       labelMapping: mapping,
+      ...apart,
     }
   }
 
@@ -105,7 +112,7 @@ export const useCompositionStore = defineStore('composition', () => {
   }
 
   return {
-    mode, preset, roles, primary, borrow, balance, seed, testFraction, validationFraction, name, labelMapping, built, savedId, busy, error,
+    mode, preset, roles, primary, borrow, balance, seed, testFraction, validationFraction, testOnly, disjointFrom, name, labelMapping, built, savedId, busy, error,
     neededRoles, datasetIds, presets: PAPER_PRESET_NAMES, allRoles: DATASET_ROLES, syncLabels, build, save, load, importJson, exportJson,
   }
 })

@@ -124,10 +124,11 @@ describe('composeDataset errors name what is wrong', () => {
     )
   })
 
-  it('fractions outside (0, 1)', () => {
-    for (const testFraction of [0, 1, 1.3, -0.2]) {
-      expectFailure(() => composeDataset({ ...base, testFraction }, corda), 'invalid-fraction', /testFraction must be strictly between 0 and 1/)
+  it('fractions outside (0, 1), test share 1 being a test-only set', () => {
+    for (const testFraction of [0, 1.3, -0.2]) {
+      expectFailure(() => composeDataset({ ...base, testFraction }, corda), 'invalid-fraction', /testFraction must be above 0 and at most 1/)
     }
+    expectFailure(() => composeDataset({ ...base, validationFraction: 1 }, corda), 'invalid-fraction', /validationFraction must be strictly between 0 and 1/)
     expectFailure(() => composeDataset({ ...base, validationFraction: 2 }, corda), 'invalid-fraction', /validationFraction .* \(got 2\)/)
   })
 
@@ -162,5 +163,62 @@ describe('composeDataset errors name what is wrong', () => {
       /lists 1 image\(s\) not among its labelled images: gone/,
     )
     expect(error.details).toEqual(['gone'])
+  })
+
+  it('a test-only composition: every image is test, no train or validation, leak-free', () => {
+    const composition = composeDataset({ ...base, name: 'external', balance: 'none', testFraction: 1 }, corda)
+    expect(composition.assignments).toHaveLength(corda.length)
+    expect(composition.assignments.every((assignment) => assignment.split === 'test')).toBe(true)
+    const rows = Object.fromEntries(composition.counts.rows.map((row) => [row.split, row.total]))
+    expect(rows.test).toEqual({ positive: 60, negative: 30 })
+    expect(rows.train).toEqual({ positive: 0, negative: 0 })
+    expect(composition.warnings).toEqual([])
+    expect(CompositionSchema.parse(composition)).toEqual(composition)
+  })
+
+  it('a test-only composition may hold one class, with a warning; borrowing lends negatives to its test set', () => {
+    const positives = composeDataset({ ...base, balance: 'none', testFraction: 1, labelMapping: { corda: { 'COVID+': 'positive', 'COVID-': 'exclude' } } }, corda)
+    expect(positives.assignments).toHaveLength(60)
+    expect(positives.warnings).toEqual([expect.stringMatching(/Only COVID\+ images \(60\): on this test set sensitivity can be measured, specificity and AUC cannot/)])
+    const borrowed = composeDataset(
+      {
+        ...base,
+        balance: 'borrow',
+        borrow: ['kermany'],
+        testFraction: 1,
+        labelMapping: { corda: { 'COVID+': 'positive', 'COVID-': 'exclude' }, kermany: { normal: 'negative', virus: 'negative' } },
+      },
+      [...corda, ...kermany],
+    )
+    const test = borrowed.counts.rows.find((row) => row.split === 'test')!
+    expect(test.total).toEqual({ positive: 60, negative: 60 })
+    expect(test.byDataset.kermany).toEqual({ positive: 0, negative: 60 })
+    expectFailure(() => parseCompositionSpec({ ...base, testFraction: 1 }), 'invalid-spec', /no training set to subsample/)
+    expectFailure(
+      () => parseCompositionSpec({ ...base, balance: 'none', testFraction: 1, testPolicy: { corda: { kind: 'count', positive: 1, negative: 1 } } }),
+      'invalid-spec',
+      /a test policy does not apply/,
+    )
+  })
+
+  it('disjointFrom leaves out the patients and identical images of the named compositions', () => {
+    const training = composeDataset(base, corda)
+    // One patient of the training composition, and an identical copy of another training image under a new patient.
+    const first = training.assignments[0]
+    const second = training.assignments.find((assignment) => assignment.patientId !== first.patientId)!
+    const copy = { imageId: 'copy', datasetId: 'corda', patientId: 'new-patient', label: 'COVID+', contentHash: second.contentHash }
+    const external = composeDataset({ ...base, name: 'external', balance: 'none', testFraction: 1, disjointFrom: ['train-id'] }, [...corda, copy], new Map([['train-id', { name: 'CORDA', assignments: training.assignments }]]))
+    const used = new Set(training.assignments.map((assignment) => `${assignment.datasetId}/${assignment.patientId}`))
+    expect(external.assignments.some((assignment) => used.has(`${assignment.datasetId}/${assignment.patientId}`))).toBe(false)
+    expect(external.assignments.some((assignment) => assignment.imageId === 'copy')).toBe(false)
+    const hashes = new Set(training.assignments.map((assignment) => assignment.contentHash))
+    const expected = [...corda, copy].filter((image) => used.has(`${image.datasetId}/${image.patientId}`) || hashes.has(image.contentHash))
+    const left = external.excluded.filter((image) => image.reason === 'in-other-composition')
+    expect(left.map((image) => image.imageId).sort()).toEqual(expected.map((image) => image.imageId).sort())
+    // What is left are the patients subsampled out of the training composition's training split.
+    expect(external.assignments).toHaveLength(corda.length + 1 - expected.length)
+    expect(external.warnings).toContain(`${left.length} image(s) left out: their patients (or identical images) are in "CORDA".`)
+    expectFailure(() => composeDataset({ ...base, disjointFrom: ['gone'] }, corda), 'invalid-spec', /kept apart from composition\(s\) "gone", which are not saved/)
+    expectFailure(() => parseCompositionSpec({ ...base, disjointFrom: ['a', 'a'] }), 'invalid-spec', /"a" is listed twice under disjointFrom/)
   })
 })

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { StudyRecordSchema, type StudyRecord } from '@shared/studies/record'
+
+/**
+ * Study records on disk: `<dataFolder>/studies/<id>/study.json`, rewritten atomically (a temporary file renamed into
+ * place) at every change, so a study killed mid-write keeps its previous record. The folder also holds the lease of
+ * the program that drives the study (`owner.json`, as a run folder does).
+ */
+export interface StudyStore {
+  studyFolder(studyId: string): string
+  newId(now?: Date): string
+  write(record: StudyRecord): Promise<void>
+  read(studyId: string): Promise<StudyRecord>
+  /** Every readable record; unreadable ones are reported, not fatal. */
+  readAll(): Promise<{ records: StudyRecord[]; problems: string[] }>
+  remove(studyId: string): Promise<void>
+}
+
+const ID_PATTERN = /^study-[\w-]+$/
+
+/** Creates the store under `<dataFolder>/studies`. */
+export function createStudyStore(dataFolder: string): StudyStore {
+  const folder = join(dataFolder, 'studies')
+  const studyFolder = (studyId: string) => {
+    // Ids come over IPC: never let one name a path outside the folder.
+    if (!ID_PATTERN.test(studyId)) throw new Error(`not a study id: ${studyId}`)
+    return join(folder, studyId)
+  }
+  const read = async (studyId: string) => StudyRecordSchema.parse(JSON.parse(await readFile(join(studyFolder(studyId), 'study.json'), 'utf8')))
+  return {
+    studyFolder,
+    newId(now = new Date()) {
+      const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').replace('T', '-')
+      return `study-${stamp}-${randomBytes(3).toString('hex')}`
+    },
+    async write(record) {
+      const dir = studyFolder(record.id)
+      await mkdir(dir, { recursive: true })
+      const file = join(dir, 'study.json')
+      const temporary = `${file}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`
+      await writeFile(temporary, JSON.stringify(record, null, 2))
+      await rename(temporary, file)
+    },
+    read,
+    async readAll() {
+      const records: StudyRecord[] = []
+      const problems: string[] = []
+      if (!existsSync(folder)) return { records, problems }
+      for (const entry of await readdir(folder, { withFileTypes: true })) {
+        if (!entry.isDirectory() || !ID_PATTERN.test(entry.name) || !existsSync(join(folder, entry.name, 'study.json'))) continue
+        try {
+          records.push(await read(entry.name))
+        } catch (error) {
+          problems.push(`${join(folder, entry.name, 'study.json')}: ${(error as Error).message.split('\n')[0]}`)
+        }
+      }
+      return { records, problems }
+    },
+    async remove(studyId) {
+      await rm(studyFolder(studyId), { recursive: true, force: true })
+    },
+  }
+}

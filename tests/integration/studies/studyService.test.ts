@@ -1,0 +1,113 @@
+/**
+ * A study end to end through the real runs (worker threads), evaluation and study services on a tiny grid, stopped
+ * in the middle as closing the app does, with the record then losing a run id and an evaluation link (as if the
+ * program died just before writing them), and continued by a new set of services: every run and every evaluation
+ * is made exactly once, and the analysis fills every cell.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { StudyRecord } from '@shared/studies'
+import { initWasmBackend } from '../../../src-main/services/engine/wasm'
+import { createStudyServices, studyLibrary, TINY_STUDY, writeStudyFixtures } from './support'
+
+let root: string
+let fixtures: ReturnType<typeof studyLibrary>
+
+beforeAll(async () => {
+  await initWasmBackend()
+  root = mkdtempSync(join(tmpdir(), 'cxr-studies-'))
+  fixtures = studyLibrary(await writeStudyFixtures(root))
+})
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+describe('study service', () => {
+  it('refuses what cannot run, naming it: a test-only composition to train on, an unknown dataset, a bad field', async () => {
+    const services = createStudyServices(join(root, 'refusals'), fixtures, { autoContinue: false })
+    try {
+      await expect(services.studies.start({ ...TINY_STUDY, compositions: [{ compositionId: 'ext-1' }], testSets: [] })).rejects.toThrow(/"external" is an external test set/)
+      await expect(services.studies.start({ ...TINY_STUDY, pretraining: [{ pretraining: { kind: 'train', datasetIds: ['kermany'], labelMap: {} } }] })).rejects.toThrow(/the pre-training dataset "kermany" is not in the library/)
+      await expect(services.studies.start({ ...TINY_STUDY, seeds: [1, 1] })).rejects.toThrow(/the study is not valid: seeds: 1 is listed twice/)
+      await expect(services.studies.start({ ...TINY_STUDY, pretraining: [{ pretraining: { kind: 'train', datasetIds: ['other'], labelMap: { 'COVID-19': 'exclude', normal: 'normal' } } }] })).rejects.toThrow(
+        /the test set "external" has 16 images \(16 patients\) of patients in the pre-training dataset "other"/,
+      )
+      expect(await services.studies.list()).toEqual([])
+    } finally {
+      await services.close()
+    }
+  })
+
+  it('survives a restart in the middle: every run and evaluation made exactly once', async () => {
+    const dataFolder = join(root, 'restart')
+    const first = createStudyServices(dataFolder, fixtures, { autoContinue: true })
+    const started = await first.studies.start(TINY_STUDY)
+    const studyId = started.record.id
+    expect(started.record.slots).toHaveLength(4)
+    expect(started.progress.runs).toMatchObject({ total: 4, completed: 0 })
+    expect(started.record.datasetProbe).toBe(true)
+
+    // Stop when the first run is evaluated on both test sets and the second run is training.
+    await new Promise<void>((resolve) => {
+      const check = async () => {
+        const { record, progress } = await first.studies.get({ studyId })
+        if (record.evaluations.length >= 2 && progress.currentRunId && progress.currentRunId !== record.slots[0].runId) {
+          stop()
+          resolve()
+        }
+      }
+      const stop = first.studies.onDidChange(() => void check())
+    })
+    await first.close()
+    const file = join(dataFolder, 'studies', studyId, 'study.json')
+    const stopped = JSON.parse(readFileSync(file, 'utf8')) as StudyRecord
+    expect(stopped.state).toBe('running')
+    const interruptedRun = stopped.slots[1].runId!
+    const firstEvaluation = stopped.evaluations[0].evaluationId
+    // As if the program died between starting the run and recording it, and between evaluating and recording it.
+    stopped.slots[1].runId = null
+    stopped.evaluations = stopped.evaluations.slice(1)
+    writeFileSync(file, JSON.stringify(stopped))
+
+    const second = createStudyServices(dataFolder, fixtures, { autoContinue: true })
+    try {
+      await second.studies.list()
+      const done = await second.studies.waitForStudy({ studyId })
+      expect(done.record.state).toBe('completed')
+      expect(done.record.problems).toEqual([])
+      expect(done.progress.runs).toMatchObject({ total: 4, completed: 4, failed: 0 })
+      expect(done.progress.evaluations).toEqual({ total: 8, done: 8 })
+      expect(done.progress.probes).toEqual({ total: 4, done: 4 })
+
+      // Exactly four runs exist, one per slot; the interrupted one was found again and resumed, not trained anew.
+      const runs = await second.runs.list()
+      expect(runs).toHaveLength(4)
+      expect(new Set(done.record.slots.map((slot) => slot.runId))).toEqual(new Set(runs.map((run) => run.id)))
+      expect(done.record.slots[1].runId).toBe(interruptedRun)
+      const resumed = runs.find((run) => run.id === interruptedRun)!
+      expect(resumed.state).toBe('completed')
+      expect(resumed.timings.attempts).toBe(2)
+      expect(runs.filter((run) => run.id !== interruptedRun).every((run) => run.timings.attempts === 1)).toBe(true)
+
+      // Exactly one evaluation per run and test set; the one whose link was lost was found, not made again.
+      const evaluations = await second.evaluation.list()
+      expect(evaluations).toHaveLength(8)
+      expect(new Set(evaluations.map((evaluation) => `${evaluation.runId}/${evaluation.compositionId}`)).size).toBe(8)
+      expect(done.record.evaluations.map((link) => link.evaluationId)).toContain(firstEvaluation)
+
+      const analysis = await second.studies.analysis({ studyId })
+      expect(analysis.rows.map((row) => row.label)).toEqual(['Conv8, equalized only, no pre-training, trained on synthetic', 'Conv8, raw pixels, no pre-training, trained on synthetic'])
+      expect(analysis.columns.map((column) => [column.name, column.testOnly])).toEqual([['synthetic', false], ['external', true]])
+      for (const row of analysis.cells) for (const cell of row) expect(cell.seeds).toEqual([1, 2])
+      expect(analysis.cells[0][1].n).toBe(16)
+      // One factor (preprocessing) × two test sets × AUC and balanced accuracy, Holm-corrected together.
+      expect(analysis.comparisons).toHaveLength(4)
+      expect(analysis.comparisons.every((comparison) => comparison.method === 'paired-bootstrap' && comparison.factor === 'preprocessing' && !comparison.provisional)).toBe(true)
+      expect(analysis.comparisons.filter((comparison) => comparison.adjustedPValue !== undefined).every((comparison) => comparison.correction === 'holm')).toBe(true)
+      expect(done.record.log.some((line) => line.includes(`found run ${interruptedRun}`))).toBe(true)
+      expect(done.record.log.some((line) => line.includes('found the evaluation'))).toBe(true)
+    } finally {
+      await second.close()
+    }
+  })
+})
