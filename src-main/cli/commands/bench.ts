@@ -3,12 +3,13 @@ import { formatFigures, type BenchFigure, type BenchSuite } from '../bench/figur
 import { imagingSuite } from '../bench/imagingSuite'
 import { importSuite } from '../bench/importSuite'
 import { resnetSuite } from '../bench/resnetSuite'
+import { responsivenessSuite } from '../bench/responsivenessSuite'
 import { segmentationSuite } from '../bench/segmentationSuite'
 import { trainingSuite } from '../bench/trainingSuite'
 import { viewerSuite } from '../bench/viewerSuite'
 
 /** Every benchmark suite, in the order they run. */
-export const benchSuites: BenchSuite[] = [resnetSuite, imagingSuite, importSuite, viewerSuite, segmentationSuite, trainingSuite]
+export const benchSuites: BenchSuite[] = [resnetSuite, imagingSuite, importSuite, viewerSuite, segmentationSuite, trainingSuite, responsivenessSuite]
 
 /** `cxr bench`: speed figures for the active backend (figures, not pass/fail). */
 export const benchCommand: CliCommand = {

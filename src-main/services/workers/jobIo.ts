@@ -9,6 +9,8 @@ export interface JobContext<Event> {
   shouldStop(): boolean
   /** Why it was asked to stop, when the asker said (e.g. the app shutting down). */
   stopReason?(): string | undefined
+  /** Aborted the moment a stop is asked (its reason: the asker's, e.g. the app shutting down). */
+  signal: AbortSignal
   /** The engine the job runs on; null for jobs that need no TensorFlow.js. */
   engine: EngineReport | null
   /** Lung models to use instead of loading them from their folders (tests); absent in workers. */

@@ -17,6 +17,7 @@ if (!port) throw new Error('jobWorker.ts must run in a worker thread')
 
 let cancelled = false
 let cancelReason: string | undefined
+const stop = new AbortController()
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer)
@@ -32,7 +33,7 @@ async function run(kind: string, payload: unknown, backend: WorkerBackend): Prom
     const executor = executorOf(kind)
     if (!executor) throw new Error(`this worker does not know the job kind ${kind}`)
     const engine = executor.needsEngine ? await climbBackendLadder(backend.preference, backend.source) : null
-    const result = await executor.run(payload, { emit: (event, transfer) => post({ type: 'event', event }, transfer), shouldStop: () => cancelled, stopReason: () => cancelReason, engine })
+    const result = await executor.run(payload, { emit: (event, transfer) => post({ type: 'event', event }, transfer), shouldStop: () => cancelled, stopReason: () => cancelReason, signal: stop.signal, engine })
     post({ type: 'result', result }, executor.transferables?.(result) ?? [])
   } catch (error) {
     const known = expected(error)
@@ -49,6 +50,7 @@ port.on('message', (message: ToWorker) => {
       // Polled by the job between steps; training saves a checkpoint first.
       cancelled = true
       cancelReason ??= message.reason
+      if (!stop.signal.aborted) stop.abort(message.reason)
       break
   }
 })

@@ -29,11 +29,13 @@ export function createJobLauncher(execution: JobExecution): JobLauncher {
       }
       let stop = false
       let reason: string | undefined
+      const controller = new AbortController()
       const engine = { active: tf.getBackend(), onednn: null, wasm: null, attempts: [], preference: 'auto', preferenceSource: 'default', projectKernels: [], tfjsVersion: tf.version.tfjs } as unknown as EngineReport
       const done = executor.run(payload, {
         emit: (event) => onEvent?.(event as never),
         shouldStop: () => stop,
         stopReason: () => reason,
+        signal: controller.signal,
         engine: executor.needsEngine ? engine : null,
         lungMaskers: execution.lungMaskers,
       }) as Promise<ResultOf<typeof kind>>
@@ -42,9 +44,11 @@ export function createJobLauncher(execution: JobExecution): JobLauncher {
         cancel: (why) => {
           stop = true
           reason ??= why
+          if (!controller.signal.aborted) controller.abort(why)
         },
         terminate: async () => {
           stop = true
+          if (!controller.signal.aborted) controller.abort()
         },
       }
     },

@@ -41,31 +41,39 @@ describe('study service', () => {
   it('survives a restart in the middle: every run and evaluation made exactly once', async () => {
     const dataFolder = join(root, 'restart')
     const first = createStudyServices(dataFolder, fixtures, { autoContinue: true })
-    const started = await first.studies.start(TINY_STUDY)
+    // Enough epochs that a run stopped at its first steps is surely unfinished when the program closes.
+    const started = await first.studies.start({ ...TINY_STUDY, training: { ...TINY_STUDY.training, epochs: 8 } })
     const studyId = started.record.id
     expect(started.record.slots).toHaveLength(4)
     expect(started.progress.runs).toMatchObject({ total: 4, completed: 0 })
     expect(started.record.datasetProbe).toBe(true)
 
-    // Stop when the first run is evaluated on both test sets and the second run is training.
+    // Stop while a later run is training, once at least one evaluation is recorded. Decided on the run's own
+    // progress events (a training step), so the run is surely unfinished when the program closes.
+    let training: string | undefined
     await new Promise<void>((resolve) => {
-      const check = async () => {
-        const { record, progress } = await first.studies.get({ studyId })
-        if (record.evaluations.length >= 2 && progress.currentRunId && progress.currentRunId !== record.slots[0].runId) {
-          stop()
-          resolve()
-        }
-      }
-      const stop = first.studies.onDidChange(() => void check())
+      let evaluated = false
+      const stopStudy = first.studies.onDidChange(() => {
+        void first.studies.get({ studyId }).then(({ record }) => (evaluated ||= record.evaluations.length >= 1))
+      })
+      const stopRuns = first.runs.onDidProgress(({ runId, progress }) => {
+        if (training || !evaluated || progress.phase !== 'finetune' || progress.epoch > 0) return
+        training = runId
+        stopStudy()
+        stopRuns()
+        resolve()
+      })
     })
     await first.close()
     const file = join(dataFolder, 'studies', studyId, 'study.json')
     const stopped = JSON.parse(readFileSync(file, 'utf8')) as StudyRecord
     expect(stopped.state).toBe('running')
-    const interruptedRun = stopped.slots[1].runId!
+    const slot = stopped.slots.findIndex((entry) => entry.runId === training)
+    expect(slot).toBeGreaterThan(0)
+    const interruptedRun = stopped.slots[slot].runId!
     const firstEvaluation = stopped.evaluations[0].evaluationId
     // As if the program died between starting the run and recording it, and between evaluating and recording it.
-    stopped.slots[1].runId = null
+    stopped.slots[slot].runId = null
     stopped.evaluations = stopped.evaluations.slice(1)
     writeFileSync(file, JSON.stringify(stopped))
 
@@ -83,10 +91,10 @@ describe('study service', () => {
       const runs = await second.runs.list()
       expect(runs).toHaveLength(4)
       expect(new Set(done.record.slots.map((slot) => slot.runId))).toEqual(new Set(runs.map((run) => run.id)))
-      expect(done.record.slots[1].runId).toBe(interruptedRun)
+      expect(done.record.slots[slot].runId).toBe(interruptedRun)
       const resumed = runs.find((run) => run.id === interruptedRun)!
       expect(resumed.state).toBe('completed')
-      expect(resumed.timings.attempts).toBe(2)
+      expect(resumed.timings.attempts, resumed.log.join('\n')).toBe(2)
       expect(runs.filter((run) => run.id !== interruptedRun).every((run) => run.timings.attempts === 1)).toBe(true)
 
       // Exactly one evaluation per run and test set; the one whose link was lost was found, not made again.

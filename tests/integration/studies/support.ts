@@ -128,8 +128,11 @@ export function createStudyServices(dataFolder: string, fixtures: ReturnType<typ
     evaluation,
     studies,
     async close() {
+      // As when the program quits: the training in progress stops at once (interrupted, resumable) while the study
+      // finishes the unit of work it is in (an evaluation can take seconds in its worker).
+      const stopping = runs.close()
       await studies.close()
-      await runs.close()
+      await stopping
     },
   }
 }

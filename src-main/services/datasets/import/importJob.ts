@@ -91,14 +91,15 @@ export const importExecutor: JobExecutor<ImportJob, ImportJobEvent, ImportJobSta
       pseudonymiser: () => (pseudonymiser ??= loadPseudonymiser(job.dataFolder)),
       now: () => new Date().toISOString(),
     }
+    // The runner reads its signal's reason: a shutdown leaves the job interrupted, a user's cancel cancelled.
     const controller = new AbortController()
-    const poll = setInterval(() => {
-      if (context.shouldStop() && !controller.signal.aborted) controller.abort(context.stopReason?.() === SHUTDOWN ? SHUTDOWN : undefined)
-    }, 100)
+    const stop = () => controller.abort(context.signal.reason === SHUTDOWN ? SHUTDOWN : undefined)
+    if (context.signal.aborted) stop()
+    else context.signal.addEventListener('abort', stop)
     try {
       return await runImportJob(job.jobId, importRunnerDeps(workspace, job, (progress) => context.emit({ type: 'progress', progress })), controller.signal)
     } finally {
-      clearInterval(poll)
+      context.signal.removeEventListener('abort', stop)
       db.close()
     }
   },

@@ -35,11 +35,9 @@ export const trainLungModelExecutor: JobExecutor<TrainLungModelJob, TrainLungMod
   needsEngine: true,
   async run(job, context) {
     const abort = new AbortController()
-    const checkStop = () => {
-      if (context.shouldStop() && !abort.signal.aborted) abort.abort(new JobFailure('lung training cancelled'))
-    }
-    // Also polled on a timer: loading and evaluating have no steps, and a cancel should not wait for them.
-    const poll = setInterval(checkStop, 200)
+    const stop = () => abort.abort(new JobFailure('lung training cancelled'))
+    if (context.signal.aborted) stop()
+    else context.signal.addEventListener('abort', stop)
     try {
       return await trainLungModel({
       ...job.options,
@@ -53,17 +51,11 @@ export const trainLungModelExecutor: JobExecutor<TrainLungModelJob, TrainLungMod
         }
         context.emit({ type: 'phase', phase })
       },
-      onBatchEnd: (batch) => {
-        context.emit({ type: 'batch', batch })
-        checkStop()
-      },
-      onEpochEnd: (epoch) => {
-        context.emit({ type: 'epoch', epoch })
-        checkStop()
-      },
+      onBatchEnd: (batch) => context.emit({ type: 'batch', batch }),
+      onEpochEnd: (epoch) => context.emit({ type: 'epoch', epoch }),
       })
     } finally {
-      clearInterval(poll)
+      context.signal.removeEventListener('abort', stop)
     }
   },
 }
