@@ -46,8 +46,7 @@ export const responsivenessSuite: BenchSuite = {
       const covid = join(shared, 'covid-chestxray')
       await cxr(dataFolder, ['import', 'csv', covid, '--table', 'frontal_xray_labels.csv', '--images', 'images', '--file-column', 'filename', '--label-column', 'covid', '--map', '1=COVID+', '--map', '0=COVID-', '--patient-column', 'patientid', '--view-column', 'view', '--id', 'covid-chestxray'])
       const radiologist = join(shared, 'lungmask-radiologist')
-      await cxr(dataFolder, ['import', 'csv', radiologist, '--table', 'INDEX.csv', '--images', 'images', '--file-column', 'image', '--label', 'unlabelled', '--id', 'radiologist'])
-      await cxr(dataFolder, ['import', 'masks', '--dataset', 'radiologist', '--index', join(radiologist, 'INDEX.csv'), '--image-column', 'image', '--mask-column', 'mask'])
+      await cxr(dataFolder, ['import', 'csv', radiologist, '--table', 'INDEX.csv', '--images', 'images', '--file-column', 'image', '--label', 'unlabelled', '--per-image-patients', '--id', 'radiologist', '--mask-index', join(radiologist, 'INDEX.csv'), '--mask-image-column', 'image', '--mask-column', 'mask', '--mask-dir', join(radiologist, 'masks')])
       const composed = JSON.parse(await cxr(dataFolder, ['compose', '--preset', 'COVID-ChestXRay', '--role', 'COVID-ChestXRay=covid-chestxray', '--map', 'COVID+=positive', '--map', 'COVID-=negative', '--save', 'covid', '--json'])) as { saved: { id: string } }
       const config = join(dataFolder, 'run.json')
       writeFileSync(config, JSON.stringify({ architecture: 'conv8', baseWidth: 4, compositionId: composed.saved.id, input: { resize: 72, crop: 64 }, preprocessing: 'equalize', epochs: 1, batchSize: 8 }))
