@@ -61,6 +61,7 @@ export function histogramEqualize(image: GreyImage, options: HistogramEqualizeOp
   const total = source.length
   const output = new Float32Array(total)
   const result: GreyImage = { width: image.width, height: image.height, data: output }
+  if (mask === undefined && equalizeStoredLevels(source, output)) return result
 
   const range = scanRange(source, mask?.data)
   if (range.counted === 0) return result
@@ -87,6 +88,60 @@ export function histogramEqualize(image: GreyImage, options: HistogramEqualizeOp
   }
   mapThroughLookup(source, output, minimum, binScale, lookup)
   return result
+}
+
+/**
+ * Lowest level of the fast path: every signed or unsigned 16-bit stored value, and any modality value a
+ * rescale of them usually gives, lies in [-LEVEL_OFFSET, LEVEL_COUNT - LEVEL_OFFSET).
+ */
+const LEVEL_OFFSET = 32768
+const LEVEL_COUNT = 65536 + LEVEL_OFFSET
+
+/**
+ * The usual case, whole images of integer levels within 16-bit range (decoded radiographs), in two passes
+ * instead of three: the histogram is counted by level directly, so the range comes from its first and last
+ * occupied bins rather than from a pass of its own. Bins, cdf and lookup are those of the general path (one
+ * bin per integer from the minimum up, the same double arithmetic rounded once to float32), so the output
+ * is the same to the bit. Returns false, having written nothing, at the first sample that is fractional,
+ * out of range or not finite: the general path then handles the image (and reports NaN).
+ */
+function equalizeStoredLevels(source: Float32Array, output: Float32Array): boolean {
+  const histogram = countLevels(source)
+  if (histogram === undefined) return false
+  let lowest = 0
+  while (histogram[lowest] === 0) lowest++
+  let highest = LEVEL_COUNT - 1
+  while (histogram[highest] === 0) highest--
+  // A constant image has no contrast to spread: all zeros, as the output already is.
+  if (lowest === highest) return true
+  const cdfMinimum = histogram[lowest]
+  const denominator = source.length - cdfMinimum
+  const lookup = new Float32Array(highest + 1)
+  let cumulative = 0
+  for (let level = lowest; level <= highest; level++) {
+    cumulative += histogram[level]
+    lookup[level] = (cumulative - cdfMinimum) / denominator
+  }
+  mapLevels(source, output, lookup)
+  return true
+}
+
+/** Count of each level (offset by LEVEL_OFFSET), or undefined at the first sample the fast path cannot bin. */
+function countLevels(source: Float32Array): Uint32Array | undefined {
+  const histogram = new Uint32Array(LEVEL_COUNT)
+  for (let index = 0; index < source.length; index++) {
+    const shifted = source[index] + LEVEL_OFFSET
+    const level = shifted | 0
+    // `| 0` of a fraction, NaN, an infinity or a value past 2^31 differs from it, so one test sorts them out.
+    if (level !== shifted || level < 0 || level >= LEVEL_COUNT) return undefined
+    histogram[level]++
+  }
+  return histogram
+}
+
+/** Every sample through the lookup; countLevels has checked that each is an integer level within it. */
+function mapLevels(source: Float32Array, output: Float32Array, lookup: Float32Array): void {
+  for (let index = 0; index < source.length; index++) output[index] = lookup[(source[index] + LEVEL_OFFSET) | 0]
 }
 
 /** What {@link scanRange} found among the counted pixels. */
