@@ -113,27 +113,42 @@ function equalizeStoredLevels(source: Float32Array, output: Float32Array): boole
   let highest = LEVEL_COUNT - 1
   while (histogram[highest] === 0) highest--
   // A constant image has no contrast to spread: all zeros, as the output already is.
-  if (lowest === highest) return true
-  const cdfMinimum = histogram[lowest]
-  const denominator = source.length - cdfMinimum
-  const lookup = new Float32Array(highest + 1)
-  let cumulative = 0
-  for (let level = lowest; level <= highest; level++) {
-    cumulative += histogram[level]
-    lookup[level] = (cumulative - cdfMinimum) / denominator
+  if (lowest !== highest) {
+    const cdfMinimum = histogram[lowest]
+    const denominator = source.length - cdfMinimum
+    const lookup = new Float32Array(highest + 1)
+    let cumulative = 0
+    for (let level = lowest; level <= highest; level++) {
+      cumulative += histogram[level]
+      lookup[level] = (cumulative - cdfMinimum) / denominator
+    }
+    mapLevels(source, output, lookup)
   }
-  mapLevels(source, output, lookup)
+  histogram.fill(0, lowest, highest + 1)
   return true
 }
 
-/** Count of each level (offset by LEVEL_OFFSET), or undefined at the first sample the fast path cannot bin. */
+/**
+ * The level counts, kept zeroed between calls: a fresh 384 KB table per image costs more than counting a small
+ * image. Single-threaded JavaScript never runs two equalizations at once.
+ */
+let levelCounts: Uint32Array | undefined
+
+/**
+ * Count of each level (offset by LEVEL_OFFSET) in the shared table, or undefined, with the table zeroed again,
+ * at the first sample the fast path cannot bin.
+ */
 function countLevels(source: Float32Array): Uint32Array | undefined {
-  const histogram = new Uint32Array(LEVEL_COUNT)
+  levelCounts ??= new Uint32Array(LEVEL_COUNT)
+  const histogram = levelCounts
   for (let index = 0; index < source.length; index++) {
     const shifted = source[index] + LEVEL_OFFSET
     const level = shifted | 0
     // `| 0` of a fraction, NaN, an infinity or a value past 2^31 differs from it, so one test sorts them out.
-    if (level !== shifted || level < 0 || level >= LEVEL_COUNT) return undefined
+    if (level !== shifted || level < 0 || level >= LEVEL_COUNT) {
+      histogram.fill(0)
+      return undefined
+    }
     histogram[level]++
   }
   return histogram

@@ -95,11 +95,14 @@ describe('histogramEqualize', () => {
     // levels and a value one past it (which must fall back) are included.
     let seed = 7
     const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+    // The fast path keeps its count table between calls: the images that leave it half-way come first, so a table
+    // not cleaned up after them would show in the later ones.
     const cases = [
+      [...Array.from({ length: 255 }, () => Math.floor(random() * 4096)), 65536],
+      [0, 1, 2, 0.5],
       Array.from({ length: 4096 }, () => Math.floor(random() * 1024)),
       [-32768, 65535, ...Array.from({ length: 1022 }, () => Math.floor(random() * 98304) - 32768)],
-      [65536, ...Array.from({ length: 255 }, () => Math.floor(random() * 4096))],
-      [0, 0.5, 1, 2],
+      Array.from({ length: 4096 }, () => Math.floor(random() * 1024)),
     ]
     for (const values of cases) {
       const image = createGreyImage(values.length, 1, values)

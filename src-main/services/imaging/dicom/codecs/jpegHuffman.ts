@@ -251,6 +251,47 @@ export class BitReader {
     this.position = position
   }
 
+  /**
+   * Decode one 8x8 block of a sequential DCT scan (T.81 F.2.2): the DC difference added to `predictor`, then the
+   * AC coefficients, dequantised into `out` (natural order, zeroed by the caller) through `zigzag`. Returns the new
+   * DC predictor. The usual short AC codes and their extra bits come from one combined lookup; the rest go the exact
+   * way. A run past the 64th coefficient stops the block before its extra bits are read, on both paths.
+   */
+  decodeBlock(dcTable: HuffmanTable, acTable: HuffmanTable, quant: Int32Array, zigzag: Int32Array, predictor: number, out: Int32Array): number {
+    const dc = predictor + this.receiveExtend(this.symbol(dcTable))
+    out[0] = dc * quant[0]
+    const fast = acTable.fastCoefficients
+    for (let k = 1; k < 64; k++) {
+      if (this.bitsLeft < FAST_BITS) this.fill()
+      const entry = fast[(this.buffer >>> (this.bitsLeft - FAST_BITS)) & FAST_MASK]
+      let runSize: number
+      let value: number
+      if (entry !== 0) {
+        runSize = (entry >> 5) & 0xff
+        const size = runSize & 15
+        // The code's bits go now; its extra bits only once the run is known to stay inside the block.
+        this.bitsLeft -= (entry & 31) - size
+        if (size !== 0 && k + (runSize >> 4) > 63) break
+        this.bitsLeft -= size
+        value = entry >> 16
+      } else {
+        runSize = this.symbol(acTable)
+        const size = runSize & 15
+        if (size !== 0 && k + (runSize >> 4) > 63) break
+        value = this.receiveExtend(size)
+      }
+      if ((runSize & 15) === 0) {
+        if (runSize >> 4 !== 15) break
+        k += 15
+        continue
+      }
+      k += runSize >> 4
+      const z = zigzag[k]
+      out[z] = value * quant[z]
+    }
+    return dc
+  }
+
   /** One lossless difference: category SSSS, then SSSS extra bits; category 16 means 32768 with no extra bits (T.81 H.1.2.2). */
   losslessDifference(table: HuffmanTable): number {
     const category = this.symbol(table)
