@@ -82,7 +82,8 @@ export function widenOut(view: Uint8Array, bitsPerSample: number, signed: boolea
   const source = wide ? sixteenBitView(view, signed, count) : signed ? new Int8Array(view.buffer, view.byteOffset, count) : view
   const out = new Int32Array(count)
   if (planes <= 1) {
-    for (let i = 0; i < count; i++) out[i] = source[i]
+    // set() converts natively; a JavaScript loop over a view of one of four element types stays polymorphic.
+    out.set(source)
     return out
   }
   const pixels = Math.floor(count / planes)
