@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The peer of `cxr bench --suite decode`: for each DICOM file given, the time pydicom with GDCM takes to read it
-and decode its pixels (`dcmread` + `pixel_array` through pydicom's GDCM handler), the time numpy takes to equalize
+and decode its pixels (`dcmread` + `pixel_array` through pydicom's GDCM handler; uncompressed and RLE files through
+pydicom's own handlers, which pydicom uses for them whatever is installed), the time numpy takes to equalize
 the decoded image at full bit depth (the same mapping as ours: one bin per stored level, (cdf - cdf_min) /
 (N - cdf_min), float32 out), and the time OpenCV's 8-bit `equalizeHist` takes on the image scaled to 8 bits. Each is
 the median of --runs after --warmup. Prints one JSON object on stdout. Used only by the benchmark, never by the
@@ -58,13 +59,20 @@ def measure(path: str, runs: int, warmup: int) -> dict:
     if not gdcm_handler.is_available():
         raise RuntimeError("pydicom's GDCM handler is unavailable")
 
+    # pydicom hands GDCM only the compressed syntaxes it declares for it; uncompressed and RLE data go through its
+    # own numpy and RLE handlers, as `pixel_array` does by default.
+    syntax = pydicom.dcmread(path, stop_before_pixels=True).file_meta.TransferSyntaxUID
+    handler = "gdcm" if gdcm_handler.supports_transfer_syntax(syntax) else None
+
     def decode():
         dataset = pydicom.dcmread(path)
-        dataset.convert_pixel_data(handler_name="gdcm")
+        if handler:
+            dataset.convert_pixel_data(handler_name=handler)
         return dataset.pixel_array
 
     decode_ms, pixels = timed(decode, runs, warmup)
-    figures = {"file": os.path.basename(path), "decodeMs": decode_ms, "width": int(pixels.shape[-1]), "height": int(pixels.shape[-2] if pixels.ndim >= 2 else 1)}
+    figures = {"file": os.path.basename(path), "decodeMs": decode_ms, "handler": handler or "pydicom default",
+               "width": int(pixels.shape[-1]), "height": int(pixels.shape[-2] if pixels.ndim >= 2 else 1)}
     if pixels.ndim == 2:  # equalization figures only for single-frame grey images, as ours
         figures["equalizeMs"], _ = timed(lambda: equalize_full_depth(pixels), runs, warmup)
         if cv2 is not None:

@@ -24,6 +24,8 @@ export interface DecodeSuiteOptions {
 interface PeerFile {
   file: string
   decodeMs?: number
+  /** "gdcm", or "pydicom default" for the syntaxes pydicom never hands to GDCM (uncompressed, RLE). */
+  handler?: string
   equalizeMs?: number
   error?: string
 }
@@ -123,7 +125,7 @@ function rowsFor(name: string, ours: OurTimes, peer: Extract<PeerResult, { ok: t
   const versions = peer ? `pydicom ${peer.pydicom}, GDCM ${peer.gdcm}` : ''
   if (theirs?.decodeMs !== undefined) {
     rows.push(
-      { suite: SUITE, name: `decode ${name} ${PEER}`, value: theirs.decodeMs, unit: 'ms/image', detail: `${versions}, dcmread + pixel_array, ${how}` },
+      { suite: SUITE, name: `decode ${name} ${PEER}`, value: theirs.decodeMs, unit: 'ms/image', detail: `${versions}, dcmread + pixel_array (${theirs.handler === 'gdcm' ? 'GDCM' : 'pydicom’s own handler'}), ${how}` },
       { suite: SUITE, name: `decode ${name} ratio`, value: ours.decode / theirs.decodeMs, unit: '×', detail: `ours / ${PEER}, goal ≤ 1.0` },
     )
   }
