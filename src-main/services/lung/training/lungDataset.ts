@@ -28,6 +28,11 @@ export interface LungMaskSource {
   list: () => Promise<MaskPairListing>
   /** Patient id of an image file name, when the source has one. */
   patientOf?: (fileName: string) => string | undefined
+  /**
+   * Where the radiograph itself comes from (a journal, a teaching site), when the source knows: images of one
+   * mask set can come from many places, and held-out scores are also given per image source.
+   */
+  originOf?: (fileName: string) => string | undefined
 }
 
 /** One usable pair, prepared at the network size. */
@@ -82,16 +87,19 @@ export interface LungDatasetOptions {
   signal?: AbortSignal
 }
 
-/** Patient id column of a CSV keyed by file name (covid-chestxray's `frontal_xray_labels.csv`, `metadata.csv`). */
-export async function readPatientTable(csvPaths: readonly string[], fileColumn = 'filename', patientColumn = 'patientid'): Promise<Map<string, string>> {
+/**
+ * One column of CSV tables keyed by file name (covid-chestxray's `frontal_xray_labels.csv`, `metadata.csv`): by
+ * default the patient id.
+ */
+export async function readColumnByFileName(csvPaths: readonly string[], fileColumn = 'filename', valueColumn = 'patientid'): Promise<Map<string, string>> {
   const table = new Map<string, string>()
   for (const path of csvPaths) {
     const rows = parse(await readFile(path, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, bom: true, relax_column_count: true }) as Array<Record<string, string>>
     for (const row of rows) {
       const file = row[fileColumn]
-      const patient = row[patientColumn]
+      const value = row[valueColumn]
       // The first table wins: list the curated one before the raw metadata.
-      if (file && patient && !table.has(file)) table.set(file, patient)
+      if (file && value && !table.has(file)) table.set(file, value)
     }
   }
   return table

@@ -1,17 +1,19 @@
 import { join } from 'node:path'
 import type { LungMaskSource } from './lungDataset'
-import { readPatientTable } from './lungDataset'
+import { readColumnByFileName } from './lungDataset'
 import { listIndexCsvPairs } from './maskPairs'
 
 /**
  * The two lung-mask sets of the project's shared data (`../shared/data`, see its README), in priority order
- * for duplicates: the radiologist-drawn set first. Patient ids come from covid-chestxray's tables, since both
- * sets annotate radiographs of that collection.
+ * for duplicates: the radiologist-drawn set first. Patient ids and image sources come from covid-chestxray's
+ * tables, since both sets annotate radiographs of that collection.
  */
 export async function sharedLungSources(dataRoot: string): Promise<LungMaskSource[]> {
   const covid = join(dataRoot, 'covid-chestxray')
-  const patients = await readPatientTable([join(covid, 'frontal_xray_labels.csv'), join(covid, 'metadata.csv')])
+  const patients = await readColumnByFileName([join(covid, 'frontal_xray_labels.csv'), join(covid, 'metadata.csv')])
+  const urls = await readColumnByFileName([join(covid, 'metadata.csv')], 'filename', 'url')
   const patientOf = (fileName: string) => patients.get(fileName)
+  const originOf = (fileName: string) => websiteOf(urls.get(fileName))
   const radiologist = join(dataRoot, 'lungmask-radiologist')
   const v7 = join(covid, 'lung-masks-v7')
   return [
@@ -22,6 +24,7 @@ export async function sharedLungSources(dataRoot: string): Promise<LungMaskSourc
       licence: 'CC BY 4.0 (images: per-image licences of covid-chestxray-dataset)',
       list: () => listIndexCsvPairs({ sourceId: 'lungmask-radiologist', indexCsv: join(radiologist, 'INDEX.csv'), imagesDir: join(radiologist, 'images'), masksDir: join(radiologist, 'masks') }),
       patientOf,
+      originOf,
     },
     {
       id: 'covid-chestxray/lung-masks-v7',
@@ -30,6 +33,21 @@ export async function sharedLungSources(dataRoot: string): Promise<LungMaskSourc
       licence: 'CC BY (images: per-image licences of covid-chestxray-dataset)',
       list: () => listIndexCsvPairs({ sourceId: 'covid-chestxray/lung-masks-v7', indexCsv: join(v7, 'INDEX.csv'), imagesDir: join(covid, 'images'), masksDir: v7 }),
       patientOf,
+      originOf,
     },
   ]
+}
+
+/**
+ * The website a radiograph was taken from, as the collection's metadata `url` names it (`radiopaedia.org`,
+ * `pubs.rsna.org`…, without `www.`): the closest the metadata comes to an acquisition source, since the
+ * collection gathered its images from publications and teaching sites rather than from hospitals' archives.
+ */
+export function websiteOf(url: string | undefined): string | undefined {
+  if (!url) return undefined
+  try {
+    return new URL(url).hostname.replace(/^www\./, '') || undefined
+  } catch {
+    return undefined
+  }
 }

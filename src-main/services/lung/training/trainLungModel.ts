@@ -6,11 +6,12 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import type { ResizeMode } from '@shared/imaging/preprocess'
-import { DEFAULT_AUGMENTATION, LUNG_MODEL_CARD_FORMAT, LUNG_POSTPROCESS_DEFAULTS, summarizeOverlap, type AugmentationRanges } from '@shared/lung'
+import { AUGMENTATION_PRESETS, LUNG_MODEL_CARD_FORMAT, LUNG_POSTPROCESS_DEFAULTS, summarizeOverlap, type AugmentationPreset, type OverlapSummary, type AugmentationRanges } from '@shared/lung'
 import { evaluateLungModel, type LungEvaluation } from './evaluateLungModel'
 import { loadLungDataset, type LungDataset, type LungMaskSource, type LungSample } from './lungDataset'
+import type { MaskPair } from './maskPairs'
 import { saveLayersModel } from '../../engine/modelFiles'
-import { trainSegmentationModel, type BatchLog, type EpochLog, type SegmentationTrainingResult } from './trainSegmentation'
+import { trainSegmentationModel, type BatchLog, type EpochLog, type LearningRateSchedule, type SegmentationTrainingResult } from './trainSegmentation'
 import { buildUNet, resolveUNetOptions, type UpsamplingMode } from '../model/unet'
 import { MODEL_CARD_JSON } from '../model/lungModel'
 
@@ -29,8 +30,12 @@ export const LUNG_TRAINING_DEFAULTS: LungTrainingSettings = {
   epochs: 40,
   batchSize: 4,
   learningRate: 1e-3,
+  learningRateSchedule: 'plateau',
+  warmupEpochs: 0,
+  minLearningRate: 1e-5,
   patience: 8,
   reduceLearningRatePatience: 3,
+  augmentation: 'strong',
   seed: 1,
   testFraction: 0.15,
   validationFraction: 0.1,
@@ -48,8 +53,16 @@ export interface LungTrainingSettings {
   epochs: number
   batchSize: number
   learningRate: number
+  learningRateSchedule: LearningRateSchedule
+  /** Cosine schedule only: epochs of linear warm-up. */
+  warmupEpochs: number
+  /** Floor of the schedule. */
+  minLearningRate: number
   patience: number
+  /** Plateau schedule only: epochs without a better validation Dice before the rate is halved. */
   reduceLearningRatePatience: number
+  /** Named ranges of `AUGMENTATION_PRESETS` (`none`: no augmentation). */
+  augmentation: AugmentationPreset
   seed: number
   testFraction: number
   validationFraction: number
@@ -61,13 +74,14 @@ export interface LungTrainingSettings {
 export interface TrainLungModelOptions extends Partial<LungTrainingSettings> {
   sources: readonly LungMaskSource[]
   outDir: string
-  augmentation?: AugmentationRanges | null
   /** Quick runs: at most this many pairs per source. */
   limitPerSource?: number
   /** The command line that ran this, recorded in the card so the model can be rebuilt. */
   command: string
   /** Backend facts for the card (name, SIMD, threads). */
   backend: Record<string, unknown>
+  /** The machine for the card (CPU model, cores), so the training time can be read against it. */
+  machine?: Record<string, unknown>
   /** Versions for the card (node, tfjs, app…). */
   versions: Record<string, string>
   signal?: AbortSignal
@@ -92,6 +106,8 @@ export type LungTrainingPhase =
 /** What {@link trainLungModel} produced. */
 export interface TrainLungModelResult {
   card: Record<string, unknown>
+  /** From loading the data to the files written. */
+  wallSeconds: number
   evaluation: LungEvaluation
   training: SegmentationTrainingResult
   outDir: string
@@ -123,7 +139,7 @@ export async function trainLungModel(options: TrainLungModelOptions): Promise<Tr
   try {
     const parameters = model.countParams()
     log(`U-Net: depth ${unetOptions.depth}, ${unetOptions.baseFilters} base filters, ${unetOptions.inputSize} px, ${parameters} parameters`)
-    const augmentation = options.augmentation === undefined ? DEFAULT_AUGMENTATION : options.augmentation
+    const augmentation: AugmentationRanges | null = AUGMENTATION_PRESETS[settings.augmentation]
     const training = await trainSegmentationModel(
       model,
       { train: dataset.train, validation: dataset.validation },
@@ -131,6 +147,9 @@ export async function trainLungModel(options: TrainLungModelOptions): Promise<Tr
         epochs: settings.epochs,
         batchSize: settings.batchSize,
         learningRate: settings.learningRate,
+        learningRateSchedule: settings.learningRateSchedule,
+        warmupEpochs: settings.warmupEpochs,
+        minLearningRate: settings.minLearningRate,
         seed: settings.seed,
         augmentation,
         patience: settings.patience,
@@ -145,11 +164,12 @@ export async function trainLungModel(options: TrainLungModelOptions): Promise<Tr
 
     await options.onPhase?.({ phase: 'evaluating', test: dataset.test.length })
     log(`evaluating on ${dataset.test.length} held-out images at their own size…`)
-    const evaluation = await evaluateLungModel(model, dataset.test.map((sample) => sample.pair), { resizeMode: settings.resizeMode, signal: options.signal })
+    const evaluation = await evaluateLungModel(model, dataset.test.map((sample) => sample.pair), { resizeMode: settings.resizeMode, originOf: originResolver(options.sources), signal: options.signal })
     log(`held-out Dice ${evaluation.overall.meanDice?.toFixed(4)}, IoU ${evaluation.overall.meanIoU?.toFixed(4)}`)
 
     await options.onPhase?.({ phase: 'saving' })
     const files = await saveLayersModel(model, options.outDir)
+    const wallSeconds = (performance.now() - wallBegan) / 1000
     const card = buildCard({
       options,
       settings,
@@ -161,11 +181,11 @@ export async function trainLungModel(options: TrainLungModelOptions): Promise<Tr
       evaluation,
       files,
       startedAt,
-      wallSeconds: (performance.now() - wallBegan) / 1000,
+      wallSeconds,
     })
     await writeFile(join(options.outDir, MODEL_CARD_JSON), `${JSON.stringify(card, null, 2)}\n`)
     log(`wrote ${options.outDir} (weights ${(files.weightsBytes / 1e6).toFixed(2)} MB)`)
-    return { card, evaluation, training, outDir: options.outDir }
+    return { card, wallSeconds, evaluation, training, outDir: options.outDir }
   } finally {
     model.dispose()
   }
@@ -188,7 +208,21 @@ interface CardInputs {
 function buildCard(inputs: CardInputs): Record<string, unknown> {
   const { options, settings, unet, dataset, training, evaluation, files } = inputs
   const round = (value: number | null, digits = 4) => (value == null ? null : Number(value.toFixed(digits)))
-  const describe = (sample: LungSample, split: string) => ({ id: sample.pair.id, source: sample.pair.sourceId, file: sample.pair.fileName, contentHash: sample.contentHash, patientId: sample.patientId, width: sample.width, height: sample.height, split })
+  const originOf = originResolver(options.sources)
+  const describe = (sample: LungSample, split: string) => {
+    const origin = originOf?.(sample.pair)
+    return {
+      id: sample.pair.id,
+      source: sample.pair.sourceId,
+      file: sample.pair.fileName,
+      ...(origin === undefined ? {} : { origin }),
+      contentHash: sample.contentHash,
+      patientId: sample.patientId,
+      width: sample.width,
+      height: sample.height,
+      split,
+    }
+  }
   const comparable = dataset.duplicates.filter((duplicate) => duplicate.maskDice != null)
   const agreement = summarizeOverlap(comparable.map((duplicate) => ({ dice: duplicate.maskDice as number, iou: (duplicate.maskDice as number) / (2 - (duplicate.maskDice as number)) })))
   return {
@@ -263,7 +297,7 @@ function buildCard(inputs: CardInputs): Record<string, unknown> {
       loss: '(1 − soft Dice, per image) + binary cross-entropy',
       optimizer: 'Adam',
       learningRate: settings.learningRate,
-      learningRateSchedule: `halved after ${settings.reduceLearningRatePatience} epochs without a better validation Dice (floor 1e-5)`,
+      learningRateSchedule: describeSchedule(settings),
       batchSize: settings.batchSize,
       maxEpochs: settings.epochs,
       epochsRun: training.epochsRun,
@@ -272,7 +306,12 @@ function buildCard(inputs: CardInputs): Record<string, unknown> {
       earlyStopping: `validation Dice, patience ${settings.patience}, best weights restored`,
       timeBudgetMinutes: settings.timeBudgetMinutes,
       augmentation: inputs.augmentation
-        ? { ...inputs.augmentation, applied: 'every training image at every step, same geometry for image (bilinear) and mask (nearest); brightness/contrast on the image only; no flips (the heart is on the left)' }
+        ? {
+            preset: settings.augmentation,
+            ...inputs.augmentation,
+            applied:
+              'every training image at every step (src-shared/lung/augment.ts), seeded: same geometry for image (bilinear) and mask (nearest); gamma, contrast, brightness, CLAHE blend, blur and noise on the image only; no flips (the heart is on the left)',
+          }
         : null,
       seed: settings.seed,
       medianStepMs: Math.round(training.medianStepMs),
@@ -280,13 +319,20 @@ function buildCard(inputs: CardInputs): Record<string, unknown> {
       wallSeconds: Math.round(inputs.wallSeconds),
       history: training.history.map((epoch) => ({ epoch: epoch.epoch + 1, trainLoss: round(epoch.trainLoss), valDice: round(epoch.valDice), valIoU: round(epoch.valIoU), learningRate: epoch.learningRate, seconds: Math.round(epoch.epochMs / 1000) })),
       backend: options.backend,
+      ...(options.machine ? { machine: options.machine } : {}),
       versions: options.versions,
       tfjs: tf.version.tfjs,
     },
     evaluation: {
       protocol: 'held-out test patients; segmentImage on the original file (full input chain and post-processing) against the ground-truth mask at the image\'s own size; mean over images',
       heldOut: roundSummary(evaluation.overall),
-      heldOutBySource: Object.fromEntries(Object.entries(evaluation.bySource).map(([source, summary]) => [source, roundSummary(summary)])),
+      heldOutBySource: roundSummaries(evaluation.bySource),
+      ...(Object.keys(evaluation.byOrigin).length === 0
+        ? {}
+        : {
+            heldOutByImageSource: roundSummaries(evaluation.byOrigin),
+            imageSource: 'the website the mask source names as the radiograph\'s origin (for covid-chestxray: metadata.csv\'s url, a journal or teaching site); \'unknown\' where it names none',
+          }),
       validation: { images: dataset.validation.length, dice: round(training.bestValDice), iou: round(training.bestValIoU), at: `${unet.inputSize} px network output, threshold 0.5, no post-processing` },
       target: { meanDice: 0.95, reached: (evaluation.overall.meanDice ?? 0) >= 0.95 },
       perImage: evaluation.perImage.map((score) => ({ ...score, dice: round(score.dice), iou: round(score.iou) })),
@@ -300,7 +346,26 @@ function buildCard(inputs: CardInputs): Record<string, unknown> {
   }
 }
 
-function roundSummary(summary: ReturnType<typeof summarizeOverlap>) {
+function describeSchedule(settings: LungTrainingSettings): string {
+  if (settings.learningRateSchedule === 'cosine') {
+    const warmup = settings.warmupEpochs > 0 ? `linear warm-up from a tenth over ${settings.warmupEpochs} epochs, then ` : ''
+    return `${warmup}cosine decay to ${settings.minLearningRate} over ${settings.epochs} epochs, set per epoch`
+  }
+  return `halved after ${settings.reduceLearningRatePatience} epochs without a better validation Dice (floor ${settings.minLearningRate})`
+}
+
+/** Where a pair's radiograph comes from, by its mask source's `originOf`; undefined when no source knows. */
+function originResolver(sources: readonly LungMaskSource[]): ((pair: MaskPair) => string | undefined) | undefined {
+  if (!sources.some((source) => source.originOf)) return undefined
+  const byId = new Map(sources.map((source) => [source.id, source]))
+  return (pair) => byId.get(pair.sourceId)?.originOf?.(pair.fileName)
+}
+
+function roundSummaries(summaries: Record<string, OverlapSummary>) {
+  return Object.fromEntries(Object.entries(summaries).map(([group, summary]) => [group, roundSummary(summary)]))
+}
+
+function roundSummary(summary: OverlapSummary) {
   const round = (value: number | null) => (value == null ? null : Number(value.toFixed(4)))
   return { images: summary.images, meanDice: round(summary.meanDice), meanIoU: round(summary.meanIoU), medianDice: round(summary.medianDice), minDice: round(summary.minDice) }
 }
