@@ -13,6 +13,7 @@ import type { MaskPair } from './maskPairs'
 import { saveLayersModel } from '../../engine/modelFiles'
 import { trainSegmentationModel, type BatchLog, type EpochLog, type LearningRateSchedule, type SegmentationTrainingResult } from './trainSegmentation'
 import { buildUNet, resolveUNetOptions, type UpsamplingMode } from '../model/unet'
+import { foldBatchNorm } from '../model/foldBatchNorm'
 import { MODEL_CARD_JSON } from '../model/lungModel'
 
 /**
@@ -162,30 +163,37 @@ export async function trainLungModel(options: TrainLungModelOptions): Promise<Tr
     )
     log(`training stopped (${training.stopReason}) after ${training.epochsRun} epochs; best epoch ${training.bestEpoch + 1}, validation Dice ${training.bestValDice.toFixed(4)}`)
 
-    await options.onPhase?.({ phase: 'evaluating', test: dataset.test.length })
-    log(`evaluating on ${dataset.test.length} held-out images at their own size…`)
-    const evaluation = await evaluateLungModel(model, dataset.test.map((sample) => sample.pair), { resizeMode: settings.resizeMode, originOf: originResolver(options.sources), signal: options.signal })
-    log(`held-out Dice ${evaluation.overall.meanDice?.toFixed(4)}, IoU ${evaluation.overall.meanIoU?.toFixed(4)}`)
+    // What ships, and so what is scored: the inference form (batch norms folded, ReLUs fused).
+    const inference = foldBatchNorm(model, unetOptions)
+    try {
+      await options.onPhase?.({ phase: 'evaluating', test: dataset.test.length })
+      log(`evaluating on ${dataset.test.length} held-out images at their own size…`)
+      const evaluation = await evaluateLungModel(inference, dataset.test.map((sample) => sample.pair), { resizeMode: settings.resizeMode, originOf: originResolver(options.sources), signal: options.signal })
+      log(`held-out Dice ${evaluation.overall.meanDice?.toFixed(4)}, IoU ${evaluation.overall.meanIoU?.toFixed(4)}`)
 
-    await options.onPhase?.({ phase: 'saving' })
-    const files = await saveLayersModel(model, options.outDir)
-    const wallSeconds = (performance.now() - wallBegan) / 1000
-    const card = buildCard({
-      options,
-      settings,
-      unet: unetOptions,
-      parameters,
-      augmentation,
-      dataset,
-      training,
-      evaluation,
-      files,
-      startedAt,
-      wallSeconds,
-    })
-    await writeFile(join(options.outDir, MODEL_CARD_JSON), `${JSON.stringify(card, null, 2)}\n`)
-    log(`wrote ${options.outDir} (weights ${(files.weightsBytes / 1e6).toFixed(2)} MB)`)
-    return { card, wallSeconds, evaluation, training, outDir: options.outDir }
+      await options.onPhase?.({ phase: 'saving' })
+      const files = await saveLayersModel(inference, options.outDir)
+      const wallSeconds = (performance.now() - wallBegan) / 1000
+      const card = buildCard({
+        options,
+        settings,
+        unet: unetOptions,
+        parameters,
+        savedParameters: inference.countParams(),
+        augmentation,
+        dataset,
+        training,
+        evaluation,
+        files,
+        startedAt,
+        wallSeconds,
+      })
+      await writeFile(join(options.outDir, MODEL_CARD_JSON), `${JSON.stringify(card, null, 2)}\n`)
+      log(`wrote ${options.outDir} (weights ${(files.weightsBytes / 1e6).toFixed(2)} MB)`)
+      return { card, wallSeconds, evaluation, training, outDir: options.outDir }
+    } finally {
+      inference.dispose()
+    }
   } finally {
     model.dispose()
   }
@@ -196,6 +204,7 @@ interface CardInputs {
   settings: LungTrainingSettings
   unet: ReturnType<typeof resolveUNetOptions>
   parameters: number
+  savedParameters: number
   augmentation: AugmentationRanges | null
   dataset: LungDataset
   training: SegmentationTrainingResult
@@ -247,6 +256,7 @@ function buildCard(inputs: CardInputs): Record<string, unknown> {
       padding: 'same',
       output: '1x1 convolution, sigmoid: probability of lung',
       parameters: inputs.parameters,
+      savedForm: `inference form (foldBatchNorm): each batch norm folded into the convolution before it and its ReLU fused, ${inputs.savedParameters} parameters; the same function up to float32 rounding`,
     },
     preprocessing: {
       chain: ['toPresentationGrey (MONOCHROME1 inverted, bone bright)', 'histogramEqualize (global, full bit depth)', `resize to ${unet.inputSize}x${unet.inputSize} (${settings.resizeMode}; area when shrinking, bilinear when enlarging)`],
