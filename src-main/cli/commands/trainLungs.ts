@@ -5,7 +5,7 @@ import { APP_VERSION } from '../../app/version'
 import { collectVersions } from '../../services/system/versions'
 import { findProjectRoot } from '../../services/resources/projectRoot'
 import { defaultLungModelDir } from '../../services/lung/model/shippedModel'
-import { sharedLungSources } from '../../services/lung/training/sharedLungSources'
+import { SHIPPED_LUNG_SPLIT, sharedLungSources } from '../../services/lung/training/sharedLungSources'
 import { LUNG_TRAINING_DEFAULTS, trainLungModel, type LungTrainingSettings } from '../../services/lung/training/trainLungModel'
 import { AUGMENTATION_PRESETS, type AugmentationPreset, type OverlapSummary } from '@shared/lung'
 import { UsageError, type CliCommand } from '../command'
@@ -25,8 +25,9 @@ export const trainLungsCommand: CliCommand = {
   name: 'train-lungs',
   summary: 'train the lung-segmentation U-Net on the shared lung masks and write model + model card',
   usage:
-    'cxr train-lungs [--out DIR] [--data DIR] [--size N] [--depth N] [--filters N] [--epochs N] [--batch N] [--lr RATE] [--schedule plateau|cosine] [--warmup EPOCHS] [--min-lr RATE] [--patience EPOCHS] [--augmentation strong|basic|none] [--seed N] [--test-fraction F] [--validation-fraction F] [--time-budget MINUTES|0] [--limit N]\n' +
-    'Without options it rebuilds the shipped model: every default is the shipped setting (see resources/models/lung-unet/model-card.json).',
+    'cxr train-lungs [--out DIR] [--data DIR] [--size N] [--depth N] [--filters N] [--epochs N] [--batch N] [--lr RATE] [--schedule plateau|cosine] [--warmup EPOCHS] [--min-lr RATE] [--patience EPOCHS] [--augmentation strong|basic|none] [--seed N] [--seeded-split [--test-fraction F] [--validation-fraction F]] [--time-budget MINUTES|0] [--limit N]\n' +
+    'Without options it rebuilds the shipped model: every default is the shipped setting (see resources/models/lung-unet/model-card.json).\n' +
+    'Validation and held-out patients are those of the first shipped model, so scores compare across models; --seeded-split (implied by --limit) draws them by --seed and the fractions instead.',
   async run(args, { io, services }) {
     const options = parseOptions(args)
     const engine = await services().engine.init()
@@ -43,6 +44,8 @@ export const trainLungsCommand: CliCommand = {
         ...options.settings,
         sources: await sharedLungSources(options.dataRoot),
         outDir: options.outDir,
+        // Quick runs (--limit) read too few images for the fixed patients: their split is drawn.
+        fixedSplit: options.seededSplit || options.limit !== undefined ? undefined : SHIPPED_LUNG_SPLIT,
         limitPerSource: options.limit,
         command: ['cxr', 'train-lungs', ...args].join(' '),
         backend: { name: engine.active, ...(engine.wasm ?? {}), ...(engine.onednn ? { onednn: engine.onednn.version, threads: engine.onednn.threads } : {}) },
@@ -86,6 +89,7 @@ interface TrainLungsCliOptions {
   outDir: string
   dataRoot: string
   limit?: number
+  seededSplit: boolean
   settings: Partial<LungTrainingSettings>
 }
 
@@ -116,6 +120,7 @@ function parseOptions(args: string[]): TrainLungsCliOptions {
         'validation-fraction': { type: 'string', default: String(d.validationFraction) },
         'time-budget': { type: 'string', default: String(d.timeBudgetMinutes ?? 0) },
         limit: { type: 'string' },
+        'seeded-split': { type: 'boolean', default: false },
       },
     }).values
   } catch (error) {
@@ -152,6 +157,7 @@ function parseOptions(args: string[]): TrainLungsCliOptions {
     outDir: resolve(values.out ?? defaultLungModelDir()),
     dataRoot,
     limit: values.limit === undefined ? undefined : integer('limit', values.limit, 2),
+    seededSplit: values['seeded-split'],
     settings: {
       inputSize,
       depth,

@@ -70,6 +70,17 @@ export interface LungDataset {
   closestDistinctDistance: number
 }
 
+/**
+ * Validation and held-out patients named in advance, so that models trained years apart are scored on the same
+ * patients; every other patient trains.
+ */
+export interface FixedPatientSplit {
+  /** Where the lists come from, for the model card. */
+  origin: string
+  test: readonly string[]
+  validation: readonly string[]
+}
+
 /** Options of {@link loadLungDataset}. */
 export interface LungDatasetOptions {
   /** In priority order: when an image is in two sources, the first source's mask is kept. */
@@ -81,6 +92,11 @@ export interface LungDatasetOptions {
   /** Share of all images used for validation / early stopping (by patient, from what the test left). */
   validationFraction: number
   seed: number
+  /**
+   * Fixed validation and held-out patients instead of the seeded split (`testFraction`, `validationFraction`
+   * and `seed` then play no part in the split). Every listed patient must be in the data.
+   */
+  fixedSplit?: FixedPatientSplit
   /** Use at most this many pairs per source (quick runs and tests). */
   limitPerSource?: number
   log?: (line: string) => void
@@ -154,6 +170,7 @@ export async function loadLungDataset(options: LungDatasetOptions): Promise<Lung
   }
   log(`${samples.length} distinct images, ${duplicates.length} duplicates dropped, ${excluded.length} excluded`)
 
+  if (options.fixedSplit) return { ...splitByList(samples, options.fixedSplit, options.limitPerSource !== undefined), duplicates, excluded, closestDistinctDistance }
   const records = samples.map((sample) => ({ imageId: sample.pair.id, datasetId: 'patients', patientId: sample.patientId, label: sample.pair.sourceId, contentHash: sample.contentHash, sample }))
   const testSplit = splitByPatient(records, { fraction: options.testFraction, seed: options.seed })
   const validationShare = options.validationFraction / (1 - options.testFraction)
@@ -166,6 +183,28 @@ export async function loadLungDataset(options: LungDatasetOptions): Promise<Lung
     duplicates,
     excluded,
     closestDistinctDistance,
+  }
+}
+
+/**
+ * The fixed split: listed patients to validation and test, the rest to train. A listed patient missing from the
+ * data throws (the scores would silently cover fewer patients than the lists say), unless only part of the data
+ * was read (`partial`, quick runs).
+ */
+function splitByList(samples: readonly LungSample[], split: FixedPatientSplit, partial: boolean): Pick<LungDataset, 'train' | 'validation' | 'test'> {
+  const test = new Set(split.test)
+  const validation = new Set(split.validation)
+  const both = split.test.filter((patient) => validation.has(patient))
+  if (both.length > 0) throw new Error(`the fixed split names patient(s) ${both.join(', ')} both for validation and for the held-out test`)
+  const present = new Set(samples.map((sample) => sample.patientId))
+  const missing = [...split.test, ...split.validation].filter((patient) => !present.has(patient))
+  if (missing.length > 0 && !partial) {
+    throw new Error(`patient(s) ${missing.join(', ')} of the fixed split (${split.origin}) have no usable image with a lung mask: the data differs from the one the split was made on`)
+  }
+  return {
+    train: samples.filter((sample) => !test.has(sample.patientId) && !validation.has(sample.patientId)),
+    validation: samples.filter((sample) => validation.has(sample.patientId)),
+    test: samples.filter((sample) => test.has(sample.patientId)),
   }
 }
 

@@ -102,18 +102,26 @@ export function buildLungModelCard(inputs: CardInputs): Record<string, unknown> 
       ],
     },
     split: {
-      method: 'splitByPatient (src-shared/datasets): patient-disjoint, stratified by source; test first, then validation from the rest',
+      ...(options.fixedSplit
+        ? {
+            method: `fixed patient lists: ${options.fixedSplit.origin}; every other patient trains`,
+            testPatients: [...options.fixedSplit.test],
+            validationPatients: [...options.fixedSplit.validation],
+          }
+        : {
+            method: 'splitByPatient (src-shared/datasets): patient-disjoint, stratified by source; test first, then validation from the rest',
+            seed: settings.seed,
+            testFraction: settings.testFraction,
+            validationFraction: settings.validationFraction,
+          }),
       patientIds: 'covid-chestxray metadata patientid (frontal_xray_labels.csv, then metadata.csv); an image without one is its own patient',
-      seed: settings.seed,
-      testFraction: settings.testFraction,
-      validationFraction: settings.validationFraction,
       images: { train: dataset.train.length, validation: dataset.validation.length, test: dataset.test.length },
       patients: {
         train: new Set(dataset.train.map((sample) => sample.patientId)).size,
         validation: new Set(dataset.validation.map((sample) => sample.patientId)).size,
         test: new Set(dataset.test.map((sample) => sample.patientId)).size,
       },
-      use: 'train: weights; validation: early stopping and learning-rate halving; test: the reported scores only',
+      use: 'train: weights; validation: the best epoch (its weights are kept), early stopping and, on the plateau schedule, learning-rate halving; test: the reported scores only',
     },
     training: {
       loss: '(1 − soft Dice, per image) + binary cross-entropy',

@@ -1,7 +1,20 @@
 import { join } from 'node:path'
-import type { LungMaskSource } from './lungDataset'
+import type { FixedPatientSplit, LungMaskSource } from './lungDataset'
 import { readColumnByFileName } from './lungDataset'
 import { listIndexCsvPairs } from './maskPairs'
+
+/**
+ * The validation and held-out patients (covid-chestxray patient ids) of the first shipped lung model (card of
+ * 2026-11-26: 21 validation and 32 test radiographs of 15 and 19 patients, drawn by splitByPatient with seed 1
+ * before commit 3c0d287 changed how that function orders patients, after which the same seed draws others).
+ * Every lung model built from the shared data is scored on these patients, so its numbers compare with the
+ * first model's and with each other.
+ */
+export const SHIPPED_LUNG_SPLIT: FixedPatientSplit = {
+  origin: 'the validation and held-out patients of the first shipped lung model (2026-11-26), SHIPPED_LUNG_SPLIT in sharedLungSources.ts',
+  test: ['5', '6', '7', '13', '59', '63', '97', '100', '104', '113', '115', '139', '140', '144', '149', '155', '158', '167', '174'],
+  validation: ['9', '37', '45', '47', '48', '54', '75', '84', '92', '107', '110', '132', '142', '146', '156'],
+}
 
 /**
  * The two lung-mask sets of the project's shared data (`../shared/data`, see its README), in priority order

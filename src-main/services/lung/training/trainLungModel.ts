@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { ResizeMode } from '@shared/imaging/preprocess'
 import { AUGMENTATION_PRESETS, type AugmentationPreset, type AugmentationRanges } from '@shared/lung'
 import { evaluateLungModel, type LungEvaluation } from './evaluateLungModel'
-import { loadLungDataset, type LungMaskSource } from './lungDataset'
+import { loadLungDataset, type FixedPatientSplit, type LungMaskSource } from './lungDataset'
 import { saveLayersModel } from '../../engine/modelFiles'
 import { trainSegmentationModel, type BatchLog, type EpochLog, type LearningRateSchedule, type SegmentationTrainingResult } from './trainSegmentation'
 import { buildUNet, resolveUNetOptions, type UpsamplingMode } from '../model/unet'
@@ -74,6 +74,11 @@ export interface LungTrainingSettings {
 export interface TrainLungModelOptions extends Partial<LungTrainingSettings> {
   sources: readonly LungMaskSource[]
   outDir: string
+  /**
+   * Validation and held-out patients fixed in advance (the shipped model's: `SHIPPED_LUNG_SPLIT`); without it the
+   * split is drawn by `seed`, `testFraction` and `validationFraction`.
+   */
+  fixedSplit?: FixedPatientSplit
   /** Quick runs: at most this many pairs per source. */
   limitPerSource?: number
   /** The command line that ran this, recorded in the card so the model can be rebuilt. */
@@ -127,6 +132,7 @@ export async function trainLungModel(options: TrainLungModelOptions): Promise<Tr
     testFraction: settings.testFraction,
     validationFraction: settings.validationFraction,
     seed: settings.seed,
+    fixedSplit: options.fixedSplit,
     limitPerSource: options.limitPerSource,
     log,
     signal: options.signal,
