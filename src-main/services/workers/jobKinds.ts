@@ -3,6 +3,7 @@
  * both dispatch through this table, so a job runs the same code wherever it runs.
  */
 import { importExecutor } from '../datasets/import/importJob'
+import { prepareInputsExecutor } from '../inputs/prepareInputsJob'
 import { gradCamExecutor, modelOutputsExecutor, tsneExecutor } from '../evaluation/evaluationJobs'
 import { segmentDatasetExecutor } from '../lung/masks/segmentDatasetJob'
 import { trainLungModelExecutor } from '../lung/training/trainLungModelJob'
@@ -19,6 +20,7 @@ export const JOB_KINDS = {
   'segment-dataset': segmentDatasetExecutor,
   'train-lung-model': trainLungModelExecutor,
   import: importExecutor,
+  'prepare-inputs': prepareInputsExecutor,
 } as const
 
 /** A job kind's name. */
