@@ -55,15 +55,22 @@ describe('decode bench suite', () => {
       `decode ${FIRST}`,
       `decode ${FIRST} pydicom+GDCM`,
       `decode ${FIRST} ratio`,
+      `decode ${FIRST} CPU ratio`,
       `equalize ${FIRST}`,
       `equalize ${FIRST} numpy`,
       `equalize ${FIRST} ratio`,
+      `equalize ${FIRST} CPU ratio`,
     ])
     const value = (name: string) => byName.get(name)!.value
     expect(value(`decode ${FIRST} pydicom+GDCM`)).toBeGreaterThan(0)
     expect(value(`decode ${FIRST} ratio`)).toBeCloseTo(value(`decode ${FIRST}`) / value(`decode ${FIRST} pydicom+GDCM`), 10)
     expect(value(`equalize ${FIRST} ratio`)).toBeCloseTo(value(`equalize ${FIRST}`) / value(`equalize ${FIRST} numpy`), 10)
     expect(byName.get(`decode ${FIRST} pydicom+GDCM`)!.detail).toMatch(/pydicom \d.*GDCM \d/)
+    // The CPU ratio names both CPU times it divides.
+    const cpu = byName.get(`decode ${FIRST} CPU ratio`)!
+    const [ours, theirs] = [...cpu.detail.matchAll(/([\d.]+) \/ ([\d.]+) ms/g)][0].slice(1).map(Number)
+    expect(theirs).toBeGreaterThan(0)
+    expect(cpu.value).toBeCloseTo(ours / theirs, 1)
   })
 
   it.skipIf(haveDicom)('says why the real-file tests are skipped', () => console.warn(missingDataReason('dicom')))
