@@ -102,29 +102,29 @@ const LEVEL_COUNT = 65536 + LEVEL_OFFSET
  * instead of three: the histogram is counted by level directly, so the range comes from its first and last
  * occupied bins rather than from a pass of its own. Bins, cdf and lookup are those of the general path (one
  * bin per integer from the minimum up, the same double arithmetic rounded once to float32), so the output
- * is the same to the bit. Returns false, having written nothing, at the first sample that is fractional,
- * out of range or not finite: the general path then handles the image (and reports NaN).
+ * is the same to the bit. Returns false, having written nothing, for an image with a sample that is fractional,
+ * out of range or not finite: the general path then handles it (and reports NaN).
  */
 function equalizeStoredLevels(source: Float32Array, output: Float32Array): boolean {
   const histogram = countLevels(source)
   if (histogram === undefined) return false
   let lowest = 0
-  while (histogram[lowest] === 0) lowest++
+  while (lowest < LEVEL_COUNT - 1 && histogram[lowest] === 0) lowest++
   let highest = LEVEL_COUNT - 1
-  while (histogram[highest] === 0) highest--
-  // A constant image has no contrast to spread: all zeros, as the output already is.
-  if (lowest !== highest) {
-    const cdfMinimum = histogram[lowest]
-    const denominator = source.length - cdfMinimum
-    const lookup = new Float32Array(highest + 1)
-    let cumulative = 0
-    for (let level = lowest; level <= highest; level++) {
-      cumulative += histogram[level]
-      lookup[level] = (cumulative - cdfMinimum) / denominator
-    }
-    mapLevels(source, output, lookup)
+  while (highest > lowest && histogram[highest] === 0) highest--
+  const cdfMinimum = histogram[lowest]
+  const denominator = source.length - cdfMinimum
+  const lookup = new Float32Array(highest + 1)
+  let cumulative = 0
+  for (let level = lowest; level <= highest; level++) {
+    cumulative += histogram[level]
+    lookup[level] = (cumulative - cdfMinimum) / denominator
   }
   histogram.fill(0, lowest, highest + 1)
+  // Levels outside the table went uncounted (see countLevels): then the general path takes the image.
+  if (cumulative !== source.length) return false
+  // A constant image has no contrast to spread: all zeros, as the output already is.
+  if (lowest !== highest) mapLevels(source, output, lookup)
   return true
 }
 
@@ -135,28 +135,30 @@ function equalizeStoredLevels(source: Float32Array, output: Float32Array): boole
 let levelCounts: Uint32Array | undefined
 
 /**
- * Count of each level (offset by LEVEL_OFFSET) in the shared table, or undefined, with the table zeroed again,
- * at the first sample the fast path cannot bin.
+ * Count of each level (offset by LEVEL_OFFSET) in the shared table, or undefined, with the table zeroed again, at
+ * the first sample that is not an integer. An integer level outside the table is not counted at all, since a
+ * typed-array write past either end does nothing: the caller finds the counts short of the samples. That keeps
+ * the loop to one test per sample, which matters at millions of samples.
  */
 function countLevels(source: Float32Array): Uint32Array | undefined {
   levelCounts ??= new Uint32Array(LEVEL_COUNT)
   const histogram = levelCounts
   for (let index = 0; index < source.length; index++) {
-    const shifted = source[index] + LEVEL_OFFSET
-    const level = shifted | 0
-    // `| 0` of a fraction, NaN, an infinity or a value past 2^31 differs from it, so one test sorts them out.
-    if (level !== shifted || level < 0 || level >= LEVEL_COUNT) {
+    const value = source[index]
+    const level = value | 0
+    // `| 0` of a fraction, NaN, an infinity or a value past 2^31 differs from it.
+    if (level !== value) {
       histogram.fill(0)
       return undefined
     }
-    histogram[level]++
+    histogram[level + LEVEL_OFFSET]++
   }
   return histogram
 }
 
-/** Every sample through the lookup; countLevels has checked that each is an integer level within it. */
+/** Every sample through the lookup; the counts have shown that each is an integer level within it. */
 function mapLevels(source: Float32Array, output: Float32Array, lookup: Float32Array): void {
-  for (let index = 0; index < source.length; index++) output[index] = lookup[(source[index] + LEVEL_OFFSET) | 0]
+  for (let index = 0; index < source.length; index++) output[index] = lookup[(source[index] | 0) + LEVEL_OFFSET]
 }
 
 /** What {@link scanRange} found among the counted pixels. */
