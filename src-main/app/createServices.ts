@@ -306,6 +306,7 @@ export function createAppServices(options: AppOptions): AppServices {
       status: () => lungMasks.status(),
       train: (request) => lungTraining.start(request),
       cancelTraining: (request) => lungTraining.cancel(request),
+      resumeTraining: (request) => lungTraining.resume(request),
       getTraining: (request) => lungTraining.get(request),
       listTraining: () => lungTraining.list(),
       models: () => lungTraining.models(),
