@@ -90,7 +90,7 @@ export function renderSubmitScript(input: SubmitScriptInput): string {
     `# CXR Workstation ${input.appVersion}: the ${input.runs.length} run${input.runs.length === 1 ? '' : 's'} of "${input.name.replace(/[\r\n]/g, ' ')}" as a Slurm job array, one task per run.`,
     '# Submit it on the login node from this folder (on a filesystem every node sees):  sbatch submit.sbatch',
     '# A task that failed, ran out of time or was pre-empted continues from its last checkpoint when submitted again',
-    '# (sbatch --array=TASKS submit.sbatch, or: cxr slurm submit . for every unfinished task).',
+    '# (sbatch --array=TASKS submit.sbatch, or: cxr bundle submit . for every unfinished task).',
     ...directives.map((directive) => `#SBATCH ${directive}`),
     '',
     ...input.runs.map((run) => `# task ${run.task}: ${run.runId}  ${run.name.replace(/[\r\n]/g, ' ')}`),

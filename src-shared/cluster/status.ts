@@ -13,7 +13,7 @@ export const ClusterTaskStateSchema = z.enum(['waiting', 'pending', 'running', '
 /** Where a bundle's task is. */
 export type ClusterTaskState = z.infer<typeof ClusterTaskStateSchema>
 
-/** One task of a bundle as the Runs page and `cxr slurm status` show it. */
+/** One task of a bundle as the Runs page and `cxr bundle status` show it. */
 export const ClusterTaskSchema = z.object({
   task: z.number().int().min(0),
   runId: z.string(),

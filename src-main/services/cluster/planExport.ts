@@ -42,7 +42,7 @@ export class ExportError extends Error {
  * run fixes when it first starts, kept in the bundle by content id) and the encoder a `pretraining: run` starts
  * from. A study still running here is stopped first, so its runs are not trained twice.
  */
-export async function planExport(deps: ExportPlanningDeps, source: ExportSource, options: { folder: string; images: boolean; slurm: { resources: SlurmResources; command: string | null } | null }): Promise<PlannedExport> {
+export async function planExport(deps: ExportPlanningDeps, source: ExportSource, options: { folder: string; images: boolean; everyRun?: boolean; slurm: { resources: SlurmResources; command: string | null } | null }): Promise<PlannedExport> {
   const notes: string[] = []
   const now = new Date()
   const store = createRunStore(deps.dataFolder)
@@ -55,16 +55,24 @@ export async function planExport(deps: ExportPlanningDeps, source: ExportSource,
       overview = await deps.studies.cancel({ studyId: record.id })
       notes.push(`the study "${record.spec.name}" was stopped here so its runs are not trained twice; import the cluster's results, then resume it to evaluate them`)
     }
-    const completed = new Set<string>()
+    // Completed slots, with the lung model their run fixed (a run exported again masks with the same one).
+    const completed = new Map<string, string | null>()
     for (const slot of overview.record.slots) {
       if (!slot.runId) continue
       const run = await deps.runs.get({ runId: slot.runId }).catch(() => null)
-      if (run?.state === 'completed') completed.add(slot.key)
+      if (run?.state === 'completed') completed.set(slot.key, run.inputs?.lungModel?.modelId ?? null)
     }
-    const slots = overview.record.slots.filter((slot) => !completed.has(slot.key))
-    if (slots.length === 0) throw new ExportError(`every run of the study "${record.spec.name}" has completed: there is nothing left to train`)
-    if (completed.size) notes.push(`${completed.size} run${completed.size === 1 ? '' : 's'} of the study completed here already and ${completed.size === 1 ? 'is' : 'are'} not in the bundle`)
-    entries = slots.map((slot) => ({ config: slot.config, study: { studyId: record.id, studyName: record.spec.name, slotKey: slot.key }, fromRunId: null, fixedLungModel: null }))
+    const slots = options.everyRun ? overview.record.slots : overview.record.slots.filter((slot) => !completed.has(slot.key))
+    if (slots.length === 0) throw new ExportError(`every run of the study "${record.spec.name}" has completed: there is nothing left to train (export every run again to check that the cluster repeats them)`)
+    if (options.everyRun) notes.push(`every run of the study is in the bundle, completed ones too: the cluster trains them again as new runs, beside this workstation's`)
+    else if (completed.size) notes.push(`${completed.size} run${completed.size === 1 ? '' : 's'} of the study completed here already and ${completed.size === 1 ? 'is' : 'are'} not in the bundle`)
+    // A completed slot exported again is a new run beside the slot's own (the study keeps its run); an open slot's run
+    // is the one the study adopts when it is resumed.
+    entries = slots.map((slot) =>
+      completed.has(slot.key)
+        ? { config: slot.config, study: null, fromRunId: slot.runId, fixedLungModel: completed.get(slot.key) ?? null }
+        : { config: slot.config, study: { studyId: record.id, studyName: record.spec.name, slotKey: slot.key }, fromRunId: null, fixedLungModel: null },
+    )
     described = { kind: 'study', id: record.id, name: record.spec.name }
   } else if (source.kind === 'run') {
     const run = await deps.runs.get({ runId: source.runId })
