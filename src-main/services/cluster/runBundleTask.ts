@@ -3,7 +3,7 @@ import { rm, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { BUNDLE_RESULTS_FOLDER, BundleError, RUN_RESULT_FILE, RUN_RESULT_FORMAT, type BundlePlan, type BundleRun, type RunResult } from '@shared/cluster'
-import { RECORD_LOG_LINES, RESUMABLE_STATES, type RunRecord, type RunState, type TrainedOn } from '@shared/runs/record'
+import { RECORD_LOG_LINES, RESUMABLE_STATES, type RunProgress, type RunRecord, type RunState, type TrainedOn } from '@shared/runs/record'
 import type { DataPlan, FinetunePlan } from '../runs/dataPlan'
 import type { TrainJob } from '../runs/protocol'
 import type { RunEvent } from '../runs/runExecutors'
@@ -29,6 +29,8 @@ export interface BundleTaskOptions {
   log: (line: string) => void
   /** Called with a function that stops the run after its current step, with a checkpoint (SIGTERM, Ctrl-C). */
   onStop?: (stop: (reason: string) => void) => void
+  /** Each step's progress (a terminal's progress line; tests stop a run mid-epoch with it). */
+  onProgress?: (progress: RunProgress) => void
 }
 
 /** How a task ended. */
@@ -75,7 +77,7 @@ export async function runBundleTask(options: BundleTaskOptions): Promise<BundleT
       return { runId: run.runId, state: 'completed', record: existing }
     }
     const record = existing ?? newRecord(bundle, run)
-    const tracker = createRecordTracker(record, store, options.log)
+    const tracker = createRecordTracker(record, store, options.log, options.onProgress)
     if (versionNote) await tracker.log(versionNote)
     await tracker.log(`checking the run's files against the bundle's hashes (${options.folder})`)
     const files = await verifyRun(bundle, run)
@@ -178,7 +180,7 @@ function trainJobOf(bundle: OpenedBundle, run: BundleRun, files: { finetune: Bun
 }
 
 /** Keeps a run's record and log as the runs service does for a local run: record.json at each change, every line in log.txt. */
-function createRecordTracker(record: RunRecord, store: ReturnType<typeof resultsStore>, echo: (line: string) => void) {
+function createRecordTracker(record: RunRecord, store: ReturnType<typeof resultsStore>, echo: (line: string) => void, onProgress?: (progress: RunProgress) => void) {
   let writes = Promise.resolve()
   const persist = () => {
     const snapshot = structuredClone({ ...record, owner: null, progress: record.state === 'running' ? record.progress : null })
@@ -208,6 +210,7 @@ function createRecordTracker(record: RunRecord, store: ReturnType<typeof results
           break
         case 'progress':
           record.progress = event.progress
+          onProgress?.(event.progress)
           break
         case 'epoch':
           record.history = [...record.history.filter((entry) => !(entry.phase === event.metrics.phase && entry.epoch === event.metrics.epoch)), event.metrics]

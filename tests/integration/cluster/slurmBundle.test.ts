@@ -12,7 +12,10 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { BundleManifest, BundleStatus } from '@shared/cluster'
 import type { RunRecord } from '@shared/runs/record'
+import { BackendPreferenceSchema } from '@shared/system/engineTypes'
 import { runCli } from '../../../src-main/cli/runCli'
+import { runBundleTask } from '../../../src-main/services/cluster/runBundleTask'
+import { createJobLauncher } from '../../../src-main/services/workers/launcher'
 import { tsWorkerEntry } from '../runs/support/fixtures'
 import { skipWithReason } from '../../helpers/skip'
 import { startLocalSlurm, whyNoSlurm, type LocalSlurm } from './support/localSlurm'
@@ -130,6 +133,48 @@ describe('a study as a cluster bundle', () => {
     const missingTask = await cxr(['bundle', 'run', damaged, '--task', '5'])
     expect(missingTask.stderr).toContain('there is no task 5')
   }, 60_000)
+})
+
+describe('a task stopped on its node', () => {
+  it('saves a checkpoint and continues from it when run again, to the uninterrupted run bit for bit', async () => {
+    // The bundle's first run with three epochs and a checkpoint at every step, in two copies: one trained straight
+    // through, one stopped in its second epoch (as scancel or a pre-emption stops a task) and run again.
+    const copies = ['straight', 'stopped'].map((name) => {
+      const folder = join(root, name)
+      cpSync(bundle, folder, { recursive: true })
+      const edited = readJson<BundleManifest>(join(folder, 'bundle.json'))
+      edited.runs[0].config = { ...edited.runs[0].config, epochs: 3, checkpointEverySteps: 1 }
+      writeFileSync(join(folder, 'bundle.json'), JSON.stringify(edited))
+      return folder
+    })
+    const runId = manifest.runs[0].runId
+    const jobs = createJobLauncher({ kind: 'worker', entry: tsWorkerEntry(), backend: () => ({ preference: BackendPreferenceSchema.parse(manifest.reference.backend), source: 'environment' }) })
+    const lines: string[] = []
+    const options = (folder: string) => ({ folder, task: 0, jobs, appVersion: manifest.appVersion, env: { SLURM_ARRAY_JOB_ID: '7', SLURM_ARRAY_TASK_ID: '0', SLURM_JOB_ID: '8' }, log: (line: string) => void lines.push(line) })
+    expect((await runBundleTask(options(copies[0]))).state).toBe('completed')
+    let stop: (reason: string) => void = () => undefined
+    const first = await runBundleTask({
+      ...options(copies[1]),
+      onStop: (handler) => void (stop = handler),
+      onProgress: (progress) => {
+        if (progress.phase === 'finetune' && progress.epoch === 1 && progress.step === 1) stop('the scheduler asked the task to stop')
+      },
+    })
+    expect(first.state).toBe('cancelled')
+    expect(first.record.resumable).toBe(true)
+    expect(existsSync(join(copies[1], 'results', 'runs', runId, 'result.json'))).toBe(false)
+    lines.length = 0
+    const second = await runBundleTask(options(copies[1]))
+    expect(second.state).toBe('completed')
+    expect(second.record.timings.attempts).toBe(2)
+    expect(lines.join('\n')).toMatch(/attempt 2: resuming task 0[\s\S]*resuming fine-tuning at epoch 2, step [1-9]/)
+    const last = (folder: string) => readFileSync(join(folder, 'results', 'runs', runId, 'checkpoints', 'finetune', 'last', 'weights.bin'))
+    expect(last(copies[1]).equals(last(copies[0]))).toBe(true)
+    expect(second.record.history.map(({ seconds: _seconds, ...metrics }) => metrics)).toEqual(readJson<RunRecord>(join(copies[0], 'results', 'runs', runId, 'record.json')).history.map(({ seconds: _seconds, ...metrics }) => metrics))
+    const third = await runBundleTask(options(copies[1]))
+    expect(third.state).toBe('completed')
+    expect(lines.at(-1)).toBe(`run ${runId} is completed already: nothing to do`)
+  }, 90_000)
 })
 
 describe('on a single-node Slurm', () => {
