@@ -213,6 +213,7 @@ export function createAppServices(options: AppOptions): AppServices {
     // The app's pages may only write into folders the user granted; the command line writes where its user typed.
     writableFolder: options.mode === 'cli' ? undefined : (path) => files.resolveGranted(path, 'folder'),
   })
+  cluster.onDidProgress((event) => events.emit('cluster.onDidProgress', event))
   runs.onDidProgress((event) => events.emit('runs.onDidProgress', event))
   runs.onDidChange((event) => events.emit('runs.onDidChange', event))
   const openForViewer = async (name: string, decoded: Promise<DecodedImage>) => {
@@ -320,6 +321,13 @@ export function createAppServices(options: AppOptions): AppServices {
       resume: (request) => studies.resume(request),
       remove: (request) => studies.remove(request),
       analysis: (request) => studies.analysis(request),
+    },
+    cluster: {
+      exportBundle: (request) => cluster.exportBundle(request),
+      bundles: () => cluster.bundles(),
+      status: async ({ folder }) => cluster.status({ folder: await files.resolveGranted(folder, 'folder') }),
+      submit: async ({ folder }) => cluster.submit({ folder: await files.resolveGranted(folder, 'folder') }),
+      importResults: async ({ folder }) => cluster.importResults({ folder: await files.resolveGranted(folder, 'folder') }),
     },
     lungModels: {
       status: () => lungMasks.status(),
