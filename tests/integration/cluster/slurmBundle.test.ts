@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { BundleManifest, BundleStatus } from '@shared/cluster'
 import type { RunRecord } from '@shared/runs/record'
 import { BackendPreferenceSchema } from '@shared/system/engineTypes'
+import { createAppServices } from '../../../src-main/app/createServices'
 import { runCli } from '../../../src-main/cli/runCli'
 import { runBundleTask } from '../../../src-main/services/cluster/runBundleTask'
 import { createJobLauncher } from '../../../src-main/services/workers/launcher'
@@ -135,15 +136,40 @@ describe('a study as a cluster bundle', () => {
   }, 60_000)
 })
 
+describe("the Runs page's Send to cluster and Import results", () => {
+  it('write a bundle only inside a folder the user chose, list it with its tasks, and import nothing unfinished', async () => {
+    const app = createAppServices({ dataFolder: data, mode: 'browser', home: root, env: {} })
+    try {
+      const runId = readdirRuns()[0]
+      await expect(app.handlers.cluster.exportBundle({ source: { kind: 'run', runId }, folder: tmpdir() })).rejects.toThrow('is not inside a folder you chose')
+      const chosen = join(root, 'chosen')
+      mkdirSync(chosen)
+      await app.files.grantChosenFolder(chosen)
+      const sent = await app.handlers.cluster.exportBundle({ source: { kind: 'run', runId }, folder: chosen })
+      expect(sent.folder.startsWith(join(chosen, 'cxr-bundle-'))).toBe(true)
+      expect(sent).toMatchObject({ runs: 1, command: 'sbatch submit.sbatch' })
+      expect(sent.notes.join(' ')).toContain('trains a new run with the configuration of')
+      const listed = await app.handlers.cluster.bundles({})
+      expect(listed.map((bundle) => [bundle.folder, bundle.tasks.map((task) => task.state)])).toContainEqual([sent.folder, ['waiting']])
+      const result = await app.handlers.cluster.importResults({ folder: sent.folder })
+      expect(result.imported).toEqual([])
+      expect(result.skipped.map((run) => run.reason)).toEqual(['not started on the cluster yet'])
+    } finally {
+      await app.runs.close()
+      await app.studies.close()
+    }
+  }, 60_000)
+})
+
 describe('a task stopped on its node', () => {
   it('saves a checkpoint and continues from it when run again, to the uninterrupted run bit for bit', async () => {
-    // The bundle's first run with three epochs and a checkpoint at every step, in two copies: one trained straight
-    // through, one stopped in its second epoch (as scancel or a pre-emption stops a task) and run again.
+    // The bundle's first run with two epochs and a checkpoint at every step, in two copies: one trained straight
+    // through, one stopped in its first epoch (as scancel or a pre-emption stops a task) and run again.
     const copies = ['straight', 'stopped'].map((name) => {
       const folder = join(root, name)
       cpSync(bundle, folder, { recursive: true })
       const edited = readJson<BundleManifest>(join(folder, 'bundle.json'))
-      edited.runs[0].config = { ...edited.runs[0].config, epochs: 3, checkpointEverySteps: 1 }
+      edited.runs[0].config = { ...edited.runs[0].config, epochs: 2, checkpointEverySteps: 1 }
       writeFileSync(join(folder, 'bundle.json'), JSON.stringify(edited))
       return folder
     })
@@ -157,7 +183,7 @@ describe('a task stopped on its node', () => {
       ...options(copies[1]),
       onStop: (handler) => void (stop = handler),
       onProgress: (progress) => {
-        if (progress.phase === 'finetune' && progress.epoch === 1 && progress.step === 1) stop('the scheduler asked the task to stop')
+        if (progress.phase === 'finetune' && progress.epoch === 0 && progress.step === 1) stop('the scheduler asked the task to stop')
       },
     })
     expect(first.state).toBe('cancelled')
@@ -167,7 +193,7 @@ describe('a task stopped on its node', () => {
     const second = await runBundleTask(options(copies[1]))
     expect(second.state).toBe('completed')
     expect(second.record.timings.attempts).toBe(2)
-    expect(lines.join('\n')).toMatch(/attempt 2: resuming task 0[\s\S]*resuming fine-tuning at epoch 2, step [1-9]/)
+    expect(lines.join('\n')).toMatch(/attempt 2: resuming task 0[\s\S]*resuming fine-tuning at epoch [12], step \d+/)
     const last = (folder: string) => readFileSync(join(folder, 'results', 'runs', runId, 'checkpoints', 'finetune', 'last', 'weights.bin'))
     expect(last(copies[1]).equals(last(copies[0]))).toBe(true)
     expect(second.record.history.map(({ seconds: _seconds, ...metrics }) => metrics)).toEqual(readJson<RunRecord>(join(copies[0], 'results', 'runs', runId, 'record.json')).history.map(({ seconds: _seconds, ...metrics }) => metrics))
