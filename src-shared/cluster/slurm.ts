@@ -188,56 +188,51 @@ function taskIndices(expression: string): number[] {
   })
 }
 
+/** A tool's output as its non-empty lines, trimmed. */
+const linesOf = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+
 const meaningful = (value: string | undefined) => (value && !['(null)', 'None', 'N/A', ''].includes(value) ? value : null)
 
 /** `squeue -h -r -o '%i|%T|%N|%r'`: one line per task (`12_3|RUNNING|node07|None`). */
 export function parseSqueue(text: string): SchedulerTask[] {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .flatMap((line) => {
-      const [id, state, node, reason] = line.split('|')
-      const match = /^(\d+)_(.+)$/.exec(id ?? '')
-      if (!match || !state) return []
-      return taskIndices(match[2]).map((task) => ({ arrayJobId: match[1], task, state: state.trim(), node: meaningful(node?.trim()), reason: meaningful(reason?.trim()), exitCode: null }))
-    })
+  return linesOf(text).flatMap((line) => {
+    const [id, state, node, reason] = line.split('|')
+    const match = /^(\d+)_(.+)$/.exec(id ?? '')
+    if (!match || !state) return []
+    return taskIndices(match[2]).map((task) => ({ arrayJobId: match[1], task, state: state.trim(), node: meaningful(node?.trim()), reason: meaningful(reason?.trim()), exitCode: null }))
+  })
 }
 
 /** `sacct -n -P -X -j JOB --format=JobID,State,NodeList,ExitCode`: finished tasks too (`12_3|CANCELLED by 0|node07|0:15`). */
 export function parseSacct(text: string): SchedulerTask[] {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .flatMap((line) => {
-      const [id, state, node, exitCode] = line.split('|')
-      const match = /^(\d+)_([^.]+)$/.exec(id ?? '')
-      if (!match || !state) return []
-      const word = state.trim().split(/\s+/)[0]
-      return taskIndices(match[2]).map((task) => ({ arrayJobId: match[1], task, state: word, node: meaningful(node?.trim()), reason: state.trim() === word ? null : state.trim(), exitCode: meaningful(exitCode?.trim()) }))
-    })
+  return linesOf(text).flatMap((line) => {
+    const [id, state, node, exitCode] = line.split('|')
+    const match = /^(\d+)_([^.]+)$/.exec(id ?? '')
+    if (!match || !state) return []
+    const word = state.trim().split(/\s+/)[0]
+    return taskIndices(match[2]).map((task) => ({ arrayJobId: match[1], task, state: word, node: meaningful(node?.trim()), reason: state.trim() === word ? null : state.trim(), exitCode: meaningful(exitCode?.trim()) }))
+  })
 }
 
 /** `scontrol -o show job JOB`: one line per task with `Key=Value` pairs (kept for a while after a task ends; works without accounting). */
 export function parseScontrolJobs(text: string): SchedulerTask[] {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .flatMap((line) => {
-      const fields = new Map<string, string>()
-      for (const match of line.matchAll(/(\w+)=(\S*)/g)) if (!fields.has(match[1])) fields.set(match[1], match[2])
-      const arrayJobId = fields.get('ArrayJobId')
-      const state = fields.get('JobState')
-      if (!arrayJobId || !state || !fields.has('ArrayTaskId')) return []
-      return taskIndices(fields.get('ArrayTaskId')!).map((task) => ({
-        arrayJobId,
-        task,
-        state,
-        node: meaningful(fields.get('NodeList')),
-        reason: meaningful(fields.get('Reason')),
-        exitCode: meaningful(fields.get('ExitCode')),
-      }))
-    })
+  return linesOf(text).flatMap((line) => {
+    const fields = new Map<string, string>()
+    for (const match of line.matchAll(/(\w+)=(\S*)/g)) if (!fields.has(match[1])) fields.set(match[1], match[2])
+    const arrayJobId = fields.get('ArrayJobId')
+    const state = fields.get('JobState')
+    if (!arrayJobId || !state || !fields.has('ArrayTaskId')) return []
+    return taskIndices(fields.get('ArrayTaskId')!).map((task) => ({
+      arrayJobId,
+      task,
+      state,
+      node: meaningful(fields.get('NodeList')),
+      reason: meaningful(fields.get('Reason')),
+      exitCode: meaningful(fields.get('ExitCode')),
+    }))
+  })
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { RunConfigSchema } from './config'
+import { RunConfigSchema, type RunConfig } from './config'
 import { DeterminismSchema } from './determinism'
 
 /**
@@ -204,6 +204,26 @@ export const RunRecordSchema = z.object({
 })
 /** Everything known about a run. */
 export type RunRecord = z.infer<typeof RunRecordSchema>
+
+/** A run's record as it is first written, before anything has trained: queued, no history, no provenance. */
+export function newRunRecord(id: string, config: RunConfig, createdAt: string, inputs: RunRecord['inputs'] = null): RunRecord {
+  return {
+    id,
+    config,
+    state: 'queued',
+    progress: null,
+    history: [],
+    best: null,
+    failureReason: null,
+    resumable: false,
+    provenance: null,
+    timings: { createdAt, startedAt: null, finishedAt: null, prepareSeconds: 0, trainSeconds: 0, attempts: 0 },
+    log: [],
+    modelFolder: null,
+    inputs,
+    owner: null,
+  }
+}
 
 /** How many log lines a record keeps; the log file keeps all. */
 export const RECORD_LOG_LINES = 200

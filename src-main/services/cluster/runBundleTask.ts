@@ -3,7 +3,7 @@ import { rm, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { BUNDLE_RESULTS_FOLDER, BundleError, RUN_RESULT_FILE, RUN_RESULT_FORMAT, type BundlePlan, type BundleRun, type RunResult } from '@shared/cluster'
-import { RECORD_LOG_LINES, RESUMABLE_STATES, type RunProgress, type RunRecord, type RunState, type TrainedOn } from '@shared/runs/record'
+import { newRunRecord, RECORD_LOG_LINES, RESUMABLE_STATES, type RunProgress, type RunRecord, type RunState, type TrainedOn } from '@shared/runs/record'
 import type { DataPlan, FinetunePlan } from '../runs/dataPlan'
 import type { TrainJob } from '../runs/protocol'
 import type { RunEvent } from '../runs/runExecutors'
@@ -136,23 +136,8 @@ function slurmJobOf(env: NodeJS.ProcessEnv): string | null {
 
 function newRecord(bundle: OpenedBundle, run: BundleRun): RunRecord {
   const lungModel = run.lungModel ? { modelId: run.lungModel.modelId, name: run.lungModel.name, folder: join(bundle.folder, run.lungModel.folder) } : null
-  return {
-    id: run.runId,
-    config: run.config,
-    state: 'queued',
-    progress: null,
-    history: [],
-    best: null,
-    failureReason: null,
-    resumable: false,
-    provenance: null,
-    // Created when exported: a study adopts runs made after it, and the library lists runs by this time.
-    timings: { createdAt: bundle.manifest.createdAt, startedAt: null, finishedAt: null, prepareSeconds: 0, trainSeconds: 0, attempts: 0 },
-    log: [],
-    modelFolder: null,
-    inputs: { lungModel, settingsKey: run.inputSettingsKey },
-    owner: null,
-  }
+  // Created when exported: a study adopts runs made after it, and the library lists runs by this time.
+  return newRunRecord(run.runId, run.config, bundle.manifest.createdAt, { lungModel, settingsKey: run.inputSettingsKey })
 }
 
 /** The bundle's run as the training code takes it: a TrainJob whose paths point inside the bundle. */

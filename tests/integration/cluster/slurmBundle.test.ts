@@ -141,11 +141,11 @@ describe("the Runs page's Send to cluster and Import results", () => {
     const app = createAppServices({ dataFolder: data, mode: 'browser', home: root, env: {} })
     try {
       const runId = readdirRuns()[0]
-      await expect(app.handlers.cluster.exportBundle({ source: { kind: 'run', runId }, folder: tmpdir() })).rejects.toThrow('is not inside a folder you chose')
+      await expect(app.handlers.cluster.exportBundle({ source: { kind: 'run', runId }, folder: tmpdir(), slurm: null, images: false })).rejects.toThrow('is not inside a folder you chose')
       const chosen = join(root, 'chosen')
       mkdirSync(chosen)
       await app.files.grantChosenFolder(chosen)
-      const sent = await app.handlers.cluster.exportBundle({ source: { kind: 'run', runId }, folder: chosen })
+      const sent = await app.handlers.cluster.exportBundle({ source: { kind: 'run', runId }, folder: chosen, slurm: null, images: false })
       expect(sent.folder.startsWith(join(chosen, 'cxr-bundle-'))).toBe(true)
       expect(sent).toMatchObject({ runs: 1, command: 'sbatch submit.sbatch' })
       expect(sent.notes.join(' ')).toContain('trains a new run with the configuration of')
