@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs'
 import { rm, writeFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { RunConfigSchema, type RunConfig, type RunConfigInput } from '@shared/runs/config'
@@ -383,6 +384,8 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
       encoderFolder,
       lungModel,
       appVersion: deps.appVersion ?? '0.0.0',
+      // Input preparation side by side on the cores (each lane a worker with one kernel thread).
+      preparationLanes: Math.max(1, Math.min(4, availableParallelism())),
     }
   }
 

@@ -2,19 +2,13 @@ import * as tf from '@tensorflow/tfjs'
 import type { RunConfig } from '@shared/runs/config'
 import type { EpochMetrics, RunProgress } from '@shared/runs/record'
 import { rocAuc } from '@shared/metrics/auc'
+import type { InputSet } from '../inputs/inputSet'
 import { augmentBatch } from './augment'
 import { classificationLoss, kernelL2 } from './losses'
 import { decayedKernels } from './models'
 import { batchIndices, epochOrder, stepsPerEpoch } from './random'
 import { RunFailure } from './runFailure'
 
-/** Images of one split as the network takes them: `count` × size × size floats in [0, 1], and class indices. */
-export interface TensorSet {
-  images: Float32Array
-  labels: Int32Array
-  count: number
-  size: number
-}
 
 /** The loop's state between steps: everything a resumed run needs to continue as if never stopped. */
 export interface LoopState {
@@ -84,8 +78,8 @@ export type LoopOutcome = 'completed' | 'stopped'
 export async function runTrainingLoop(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
-  train: TensorSet,
-  validation: TensorSet,
+  train: InputSet,
+  validation: InputSet,
   settings: PhaseSettings,
   state: LoopState,
   hooks: LoopHooks,
@@ -97,25 +91,26 @@ export async function runTrainingLoop(
   // when not trainable. A frozen encoder (its batch norms not trainable) therefore runs in inference mode, as
   // in Keras; the head (dense layers only) computes the same either way.
   const training = !model.layers.some((layer) => layer.getClassName() === 'BatchNormalization' && !layer.trainable)
-  const area = train.size * train.size
   setLearningRate(optimizer, state.learningRate)
   const timing = { began: performance.now(), steps: 0, images: 0 }
   let epochBegan = performance.now()
   while (state.epoch < settings.epochs && state.stopped === null) {
     const order = epochOrder(train.count, settings.seed, state.phase, state.epoch)
+    // The next batch is read while this one trains: file reads run on Node's thread pool meanwhile.
+    let upcoming: Promise<Float32Array> | null = state.step < steps ? train.read(batchIndices(order, state.step, settings.batchSize)) : null
+    upcoming?.catch(() => undefined)
     while (state.step < steps) {
       if (hooks.shouldStop()) {
         await hooks.saveLast(state)
         return 'stopped'
       }
       const indices = batchIndices(order, state.step, settings.batchSize)
-      let batch: Float32Array = new Float32Array(indices.length * area)
+      const read = await (upcoming ?? train.read(indices))
+      upcoming = state.step + 1 < steps ? train.read(batchIndices(order, state.step + 1, settings.batchSize)) : null
+      upcoming?.catch(() => undefined)
       const labels = new Int32Array(indices.length)
-      indices.forEach((item, position) => {
-        batch.set(train.images.subarray(item * area, (item + 1) * area), position * area)
-        labels[position] = train.labels[item]
-      })
-      batch = augmentBatch(batch, indices.length, train.size, settings.augmentation, [settings.seed, state.phase, state.epoch, state.step])
+      indices.forEach((item, position) => (labels[position] = train.labels[item]))
+      const batch = augmentBatch(read, indices.length, train.size, settings.augmentation, [settings.seed, state.phase, state.epoch, state.step])
       // The step minimises data loss + weight-decay penalty; the two are read apart so the log shows a BCE that
       // can be compared with chance (ln 2 ≈ 0.69), not one inflated by the L2 term.
       let dataLossTensor: tf.Scalar | null = null
@@ -196,8 +191,8 @@ export async function runTrainingLoop(
 }
 
 /** Validation loss (unweighted by augmentation, weighted by class as training) and AUC over the whole split. */
-export async function validate(model: tf.LayersModel, set: TensorSet, settings: Pick<PhaseSettings, 'batchSize' | 'classWeights' | 'loss'>): Promise<{ valLoss: number; valAuc: number | null; probabilities: Float32Array }> {
-  const probabilities = await predictProbabilities(model, set.images, set.count, set.size, settings.batchSize)
+export async function validate(model: tf.LayersModel, set: InputSet, settings: Pick<PhaseSettings, 'batchSize' | 'classWeights' | 'loss'>): Promise<{ valLoss: number; valAuc: number | null; probabilities: Float32Array }> {
+  const probabilities = await predictSetProbabilities(model, set, settings.batchSize)
   const units = probabilities.length / Math.max(1, set.count)
   if (!probabilities.every(Number.isFinite)) throw new RunFailure('the network outputs became NaN on the validation split: the weights diverged; lower the learning rate or check the inputs')
   const valLoss = tf.tidy(() => {
@@ -215,6 +210,16 @@ export async function validate(model: tf.LayersModel, set: TensorSet, settings: 
   return { valLoss, valAuc: Number.isFinite(auc) ? auc : null, probabilities }
 }
 
+/** Model outputs for every item of a set, read and predicted batch by batch, as one flat array ([count × units]). */
+export async function predictSetProbabilities(model: tf.LayersModel, set: InputSet, batchSize: number): Promise<Float32Array> {
+  const chunks: Float32Array[] = []
+  for (let start = 0; start < set.count; start += batchSize) {
+    const indices = Array.from({ length: Math.min(set.count, start + batchSize) - start }, (_, offset) => start + offset)
+    chunks.push(await predictProbabilities(model, await set.read(indices), indices.length, set.size, batchSize))
+  }
+  return concatenate(chunks)
+}
+
 /** Model outputs for `count` images, in batches, as one flat array ([count × units]); frees every tensor. */
 export async function predictProbabilities(model: tf.LayersModel, images: Float32Array, count: number, size: number, batchSize: number): Promise<Float32Array> {
   const area = size * size
@@ -228,6 +233,10 @@ export async function predictProbabilities(model: tf.LayersModel, images: Float3
       output.dispose()
     }
   }
+  return concatenate(chunks)
+}
+
+function concatenate(chunks: Float32Array[]): Float32Array {
   const out = new Float32Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0))
   let offset = 0
   for (const chunk of chunks) {

@@ -4,6 +4,7 @@
  */
 import { bundleExportExecutor, resultsImportExecutor } from '../cluster/clusterJobs'
 import { importExecutor } from '../datasets/import/importJob'
+import { prepareInputsExecutor } from '../inputs/prepareInputsJob'
 import { gradCamExecutor, modelOutputsExecutor, tsneExecutor } from '../evaluation/evaluationJobs'
 import { segmentDatasetExecutor } from '../lung/masks/segmentDatasetJob'
 import { trainLungModelExecutor } from '../lung/training/trainLungModelJob'
@@ -20,6 +21,7 @@ export const JOB_KINDS = {
   'segment-dataset': segmentDatasetExecutor,
   'train-lung-model': trainLungModelExecutor,
   import: importExecutor,
+  'prepare-inputs': prepareInputsExecutor,
   'bundle-export': bundleExportExecutor,
   'bundle-import': resultsImportExecutor,
 } as const

@@ -25,10 +25,14 @@ export interface SegmentationTrainingOptions {
   augmentation?: AugmentationRanges | null
   /** Stop after this many epochs without a better validation Dice (default 8); best weights are restored. */
   patience?: number
-  /** Halve the learning rate after this many epochs without improvement (default 3; 0 disables). */
+  /** Halve the learning rate after this many epochs without improvement (default 3; 0 disables). Plateau schedule only. */
   reduceLearningRatePatience?: number
-  /** Lowest learning rate the halving reaches (default 1e-5). */
+  /** Lowest learning rate the schedule reaches (default 1e-5). */
   minLearningRate?: number
+  /** How the learning rate changes over epochs (default `plateau`); see {@link LearningRateSchedule}. */
+  learningRateSchedule?: LearningRateSchedule
+  /** Epochs of linear warm-up from a tenth of the rate, cosine schedule only (default 0). */
+  warmupEpochs?: number
   /**
    * Wall-time budget in ms. Training stops before an epoch that would probably end past it (judged by the
    * slowest epoch so far), so a run on a shared machine finishes on time.
@@ -41,6 +45,13 @@ export interface SegmentationTrainingOptions {
   /** After every epoch's validation. */
   onEpochEnd?: (log: EpochLog) => void | Promise<void>
 }
+
+/**
+ * `plateau`: halve the rate after `reduceLearningRatePatience` epochs without a better validation Dice.
+ * `cosine`: from the initial rate down to the minimum along half a cosine over `epochs` (Loshchilov & Hutter,
+ * SGDR, ICLR 2017, without restarts), after an optional linear warm-up; set at the start of each epoch.
+ */
+export type LearningRateSchedule = 'plateau' | 'cosine'
 
 /** Reported after each step. */
 export interface BatchLog {
@@ -102,11 +113,13 @@ export async function trainSegmentationModel(
   const patience = options.patience ?? 8
   const reducePatience = options.reduceLearningRatePatience ?? 3
   const minLearningRate = options.minLearningRate ?? 1e-5
+  const schedule = options.learningRateSchedule ?? 'plateau'
+  const initialLearningRate = options.learningRate ?? 1e-3
   const augmentation = options.augmentation === undefined ? DEFAULT_AUGMENTATION : options.augmentation
   if (data.train.length === 0) throw new Error('trainSegmentationModel: no training examples')
   if (data.validation.length === 0) throw new Error('trainSegmentationModel: no validation examples (early stopping needs them)')
 
-  const optimizer = tf.train.adam(options.learningRate ?? 1e-3)
+  const optimizer = tf.train.adam(initialLearningRate)
   model.compile({ optimizer, loss: diceBceLoss })
   const random = createRandom(options.seed)
   const began = performance.now()
@@ -124,6 +137,7 @@ export async function trainSegmentationModel(
         stopReason = 'time-budget'
         break
       }
+      if (schedule === 'cosine') setLearningRate(optimizer, cosineLearningRate(epoch, options.epochs, initialLearningRate, minLearningRate, options.warmupEpochs ?? 0))
       const epochBegan = performance.now()
       const order = shuffledIndices(data.train.length, random)
       const batches = Math.ceil(order.length / batchSize)
@@ -170,7 +184,7 @@ export async function trainSegmentationModel(
         stopReason = 'early-stopping'
         break
       }
-      if (reducePatience > 0 && sinceReduction >= reducePatience && learningRate > minLearningRate) {
+      if (schedule === 'plateau' && reducePatience > 0 && sinceReduction >= reducePatience && learningRate > minLearningRate) {
         setLearningRate(optimizer, Math.max(minLearningRate, learningRate / 2))
         sinceReduction = 0
       }
@@ -252,6 +266,14 @@ function currentLearningRate(optimizer: tf.Optimizer): number {
 
 function setLearningRate(optimizer: tf.Optimizer, value: number): void {
   ;(optimizer as unknown as WithLearningRate).learningRate = value
+}
+
+/** The cosine schedule's rate for a 0-based epoch (see {@link LearningRateSchedule}). */
+export function cosineLearningRate(epoch: number, epochs: number, initial: number, minimum: number, warmupEpochs = 0): number {
+  if (epoch < warmupEpochs) return initial * (0.1 + (0.9 * epoch) / warmupEpochs)
+  const span = Math.max(1, epochs - warmupEpochs - 1)
+  const progress = Math.min(1, (epoch - warmupEpochs) / span)
+  return minimum + 0.5 * (initial - minimum) * (1 + Math.cos(Math.PI * progress))
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs'
 import { initWasmBackend } from '../../../../src-main/services/engine/wasm'
-import { examplesToTensors, trainSegmentationModel, validate, type BatchLog, type EpochLog } from '../../../../src-main/services/lung/training/trainSegmentation'
+import { cosineLearningRate, examplesToTensors, trainSegmentationModel, validate, type BatchLog, type EpochLog } from '../../../../src-main/services/lung/training/trainSegmentation'
 import { buildUNet } from '../../../../src-main/services/lung/model/unet'
 import { diceBceLoss, softDice } from '../../../../src-main/services/lung/model/loss'
 import { syntheticBlobs } from './syntheticBlobs'
@@ -93,6 +93,25 @@ describe('trainSegmentationModel', () => {
       return result.history.map((log) => [log.trainLoss, log.valDice])
     }
     expect(await run()).toEqual(await run())
+  })
+})
+
+describe('learning-rate schedules', () => {
+  it('cosine: from the initial rate to the floor over the epochs, after a linear warm-up from a tenth', () => {
+    expect(cosineLearningRate(0, 11, 1e-3, 1e-5)).toBe(1e-3)
+    // Halfway the cosine term is 0: the mean of the two ends.
+    expect(cosineLearningRate(5, 11, 1e-3, 1e-5)).toBeCloseTo((1e-3 + 1e-5) / 2, 12)
+    expect(cosineLearningRate(10, 11, 1e-3, 1e-5)).toBeCloseTo(1e-5, 12)
+    expect(cosineLearningRate(0, 12, 1e-3, 1e-5, 2)).toBeCloseTo(1e-4, 12)
+    expect(cosineLearningRate(1, 12, 1e-3, 1e-5, 2)).toBeCloseTo(5.5e-4, 12)
+    expect(cosineLearningRate(2, 12, 1e-3, 1e-5, 2)).toBe(1e-3)
+  })
+
+  it('trains with the cosine rate of each epoch, and the plateau schedule is left alone', async () => {
+    const model = buildUNet({ inputSize: SIZE, depth: 1, baseFilters: 2, seed: 9 })
+    const result = await trainSegmentationModel(model, { train: train.slice(0, 4), validation }, { epochs: 4, seed: 2, learningRate: 0.01, minLearningRate: 0.001, learningRateSchedule: 'cosine', warmupEpochs: 1, patience: 10, augmentation: null })
+    expect(result.history.map((log) => log.learningRate)).toEqual([0, 1, 2, 3].map((epoch) => cosineLearningRate(epoch, 4, 0.01, 0.001, 1)))
+    model.dispose()
   })
 })
 

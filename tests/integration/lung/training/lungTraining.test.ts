@@ -8,6 +8,8 @@ import type { LungTrainingProgress } from '@shared/lung/lungTraining'
 import { initWasmBackend } from '../../../../src-main/services/engine/wasm'
 import { ACTIVE_LUNG_MODEL_FILE, createLungTrainingService, trainedLungModelsDir, type LungTrainingService } from '../../../../src-main/services/lung'
 import { saveBrightnessModel } from '../masks/support'
+import { sourceWorkerEntry } from '../../../../src-main/services/workers/host'
+import { createJobLauncher } from '../../../../src-main/services/workers/launcher'
 import { openLibrary, temporaryFolder, writeMask, writePng, writeText } from '../../../unit/library/support'
 
 // Chest-like PNGs: two bright ellipses ("lungs") whose position depends on the seed, and their masks.
@@ -151,6 +153,27 @@ describe('lung training from the library', () => {
     ])
     expect(models[1]).toMatchObject({ name: 'Tiny test U-Net', datasetIds: ['lungs'], heldOut: card.evaluation.heldOut })
   })
+
+  it('trains in a job worker as the app does: progress relayed, a model and its card written', async () => {
+    const inWorker = createLungTrainingService({
+      dataFolder: data.path,
+      library,
+      shippedModelFolder: () => shipped,
+      defaults: { batchSize: 4, patience: 8, timeBudgetMinutes: null, learningRate: 0.01 },
+      progressIntervalMs: 0,
+      jobs: createJobLauncher({ kind: 'worker', entry: sourceWorkerEntry(), backend: () => ({ preference: 'wasm', source: 'setting' }) }),
+    })
+    const statuses = new Set<string>()
+    inWorker.onDidProgress((progress) => statuses.add(progress.status))
+    const { jobId } = await inWorker.start({ datasetIds: ['lungs'], inputSize: 32, depth: 2, baseFilters: 4, epochs: 1, seed: 3, name: 'Worker U-Net' })
+    const done = await inWorker.wait({ jobId })
+    expect(done.error).toBeNull()
+    expect(done.status).toBe('completed')
+    expect([...statuses]).toEqual(['queued', 'loading', 'training', 'evaluating', 'completed'])
+    const card = LungModelCardSchema.parse(JSON.parse(readFileSync(join(done.modelFolder!, 'model-card.json'), 'utf8')))
+    expect(card.name).toBe('Worker U-Net')
+    await inWorker.close()
+  }, 120_000)
 
   it('cancels mid-way: the job ends cancelled and leaves no model', async () => {
     let jobId = ''
