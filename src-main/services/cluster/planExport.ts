@@ -73,6 +73,12 @@ export async function planExport(deps: ExportPlanningDeps, source: ExportSource,
         ? { config: slot.config, study: null, fromRunId: slot.runId, fixedLungModel: completed.get(slot.key) ?? null }
         : { config: slot.config, study: { studyId: record.id, studyName: record.spec.name, slotKey: slot.key }, fromRunId: null, fixedLungModel: null },
     )
+    const startedHere = slots.filter((slot) => slot.runId && !completed.has(slot.key)).length
+    if (startedHere) {
+      notes.push(
+        `${startedHere} of these run${startedHere === 1 ? '' : 's'} had started here and stopped; the study keeps ${startedHere === 1 ? 'that run' : 'those runs'} as its own: the cluster's ${startedHere === 1 ? 'run comes' : 'runs come'} into the library beside ${startedHere === 1 ? 'it' : 'them'}, and resuming the study continues ${startedHere === 1 ? 'it' : 'them'} here`,
+      )
+    }
     described = { kind: 'study', id: record.id, name: record.spec.name }
   } else if (source.kind === 'run') {
     const run = await deps.runs.get({ runId: source.runId })
