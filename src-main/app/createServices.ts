@@ -29,6 +29,9 @@ import { createSettingsStore, type SettingsStore } from '../services/settings/se
 import { createStudyService, type StudyServiceImpl } from '../services/studies/studyService'
 import { cachedInputCount } from '../services/studies/cachedInputs'
 import { createSystemService, type SystemService } from '../services/system/systemService'
+import { createClusterService, type ClusterServiceImpl } from '../services/cluster/clusterService'
+import { createSlurmTools } from '../services/cluster/slurmTools'
+import { determinismOf } from '@shared/runs/determinism'
 import { libraryHandlers } from './libraryHandlers'
 import { APP_VERSION } from './version'
 
@@ -51,6 +54,8 @@ export interface AppServices {
   library: LibraryService
   compositions: CompositionService
   studies: StudyServiceImpl
+  /** Runs on a cluster: bundles, Slurm, results brought back. */
+  cluster: ClusterServiceImpl
   events: EventHub
   /** The contract's handlers, ready for a transport to bind. */
   handlers: CxrHandlers
@@ -194,6 +199,21 @@ export function createAppServices(options: AppOptions): AppServices {
     autoContinue: options.mode !== 'cli',
   })
   studies.onDidChange((event) => events.emit('studies.onDidChange', event))
+  const cluster = createClusterService({
+    dataFolder: options.dataFolder,
+    appVersion: APP_VERSION,
+    library,
+    compositions,
+    runs,
+    studies,
+    lungModels,
+    jobs,
+    slurm: createSlurmTools(options.env ?? process.env),
+    threads: async () => determinismOf(await engine.init()).threads,
+    // The app's pages may only write into folders the user granted; the command line writes where its user typed.
+    writableFolder: options.mode === 'cli' ? undefined : (path) => files.resolveGranted(path, 'folder'),
+  })
+  cluster.onDidProgress((event) => events.emit('cluster.onDidProgress', event))
   runs.onDidProgress((event) => events.emit('runs.onDidProgress', event))
   runs.onDidChange((event) => events.emit('runs.onDidChange', event))
   const openForViewer = async (name: string, decoded: Promise<DecodedImage>) => {
@@ -302,6 +322,13 @@ export function createAppServices(options: AppOptions): AppServices {
       remove: (request) => studies.remove(request),
       analysis: (request) => studies.analysis(request),
     },
+    cluster: {
+      exportBundle: (request) => cluster.exportBundle(request),
+      bundles: () => cluster.bundles(),
+      status: async ({ folder }) => cluster.status({ folder: await files.resolveGranted(folder, 'folder') }),
+      submit: async ({ folder }) => cluster.submit({ folder: await files.resolveGranted(folder, 'folder') }),
+      importResults: async ({ folder }) => cluster.importResults({ folder: await files.resolveGranted(folder, 'folder') }),
+    },
     lungModels: {
       status: () => lungMasks.status(),
       train: (request) => lungTraining.start(request),
@@ -314,5 +341,5 @@ export function createAppServices(options: AppOptions): AppServices {
       activeModel: () => lungTraining.activeModel(),
     },
   }
-  return { dataFolder: options.dataFolder, settings, engine, system, imaging, files, lungMasks, lungMaskJobs, lungTraining, runs, evaluation, library, compositions, studies, events, handlers }
+  return { dataFolder: options.dataFolder, settings, engine, system, imaging, files, lungMasks, lungMaskJobs, lungTraining, runs, evaluation, library, compositions, studies, cluster, events, handlers }
 }

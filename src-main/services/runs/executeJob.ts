@@ -1,5 +1,6 @@
 import { mkdir, writeFile, readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import type { RunConfig } from '@shared/runs/config'
@@ -301,6 +302,7 @@ function provenanceOf(job: TrainJob, engine: JobIo['engine'], settings: InputSet
     preprocessingKey: inputSettingsKey(settings),
     parameters,
     determinism: determinismOf(engine),
+    trainedOn: { host: hostname(), cluster: null },
   }
 }
 
