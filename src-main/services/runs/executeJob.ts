@@ -20,6 +20,7 @@ import { planInputSets, type PlanInputs, type RunInputs } from './planInputs'
 import type { EstimateJob, PredictJob, RecordPatch, TrainJob } from './protocol'
 import { stepsPerEpoch } from './random'
 import { RunFailure } from './runFailure'
+import { JobFailure } from '../workers/jobIo'
 import {
   createOptimizer,
   initialLoopState,
@@ -98,7 +99,7 @@ export async function executeTrain(job: TrainJob, io: JobIo): Promise<{ kind: 't
       preparing,
     )
   } catch (error) {
-    if (io.shouldStop() && error instanceof RunFailure) return { kind: 'train', outcome: 'cancelled' }
+    if (io.shouldStop() && error instanceof JobFailure) return { kind: 'train', outcome: 'cancelled' }
     throw error
   }
   if (inputs.missing > 0) io.log(`preparing ${inputs.missing} inputs on ${inputs.lanes === 1 ? 'the training thread' : `${inputs.lanes} workers`}, first those the first batches need`)
@@ -117,8 +118,9 @@ export async function executeTrain(job: TrainJob, io: JobIo): Promise<{ kind: 't
   try {
     return await trainOnInputs(job, trainingIo, settings, finetuneInputs, pretrainInputs)
   } catch (error) {
-    // A cancel that reached the preparation first surfaces as its failure: the run was stopped, not broken.
-    if (io.shouldStop() && error instanceof RunFailure) return { kind: 'train', outcome: 'cancelled' }
+    // A cancel that reached the preparation first surfaces as its failure (a batch waiting for an input the stopped
+    // lanes will not prepare): the run was stopped, not broken, and resumes from its last checkpoint.
+    if (io.shouldStop() && error instanceof JobFailure) return { kind: 'train', outcome: 'cancelled' }
     throw error
   } finally {
     inputs.stop()

@@ -23,7 +23,7 @@ beforeAll(async () => {
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-async function train(folder: string, inWorker: boolean) {
+async function train(folder: string, inWorker: boolean, cancelWhilePreparing = false) {
   const service = createRunsService({
     dataFolder: join(root, folder),
     library: fakeLibrary(images),
@@ -32,6 +32,20 @@ async function train(folder: string, inWorker: boolean) {
   })
   try {
     const { runId } = await service.start(tinyRunConfig({ epochs: 1 }))
+    if (cancelWhilePreparing) {
+      await new Promise<void>((resolve) => {
+        const stop = service.onDidProgress(({ progress }) => {
+          if (progress.phase === 'preparing' && progress.step >= 3) {
+            stop()
+            void service.cancel({ runId }).then(resolve)
+          }
+        })
+      })
+      const stopped = await service.waitForRun({ runId })
+      expect(stopped.failureReason).toBeNull()
+      expect(stopped.state).toBe('cancelled')
+      await service.resume({ runId })
+    }
     const record = await service.waitForRun({ runId })
     expect(record.failureReason).toBeNull()
     const log = readFileSync(join(service.runFolder(runId), 'log.txt'), 'utf8')
@@ -50,5 +64,11 @@ describe('input preparation lanes', () => {
     expect(single.log).toMatch(/preparing \d+ inputs on the training thread/)
     expect(lanes.log).toMatch(/inputs ready in [\d.]+ s: 0 from the cache, \d+ prepared/)
     expect(lanes.weights).toBe(single.weights)
+  }, 240_000)
+
+  it('a cancel while inputs are prepared stops the run as cancelled, and its resume ends with the same model', async () => {
+    const single = await train('single-2', false)
+    const resumed = await train('cancelled', true, true)
+    expect(resumed.weights).toBe(single.weights)
   }, 240_000)
 })
