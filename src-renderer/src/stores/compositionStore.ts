@@ -8,6 +8,7 @@ import type { BuiltCompositionSchema } from '@shared/ipc/libraryContract'
 import type { DatasetSummary } from '@shared/library/summaries'
 import { useApi } from '../api/client'
 import { useAsyncAction } from '../composables/useAsyncAction'
+import { useStudyGuideStore } from './studyGuideStore'
 
 type Built = z.infer<typeof BuiltCompositionSchema>
 
@@ -119,6 +120,8 @@ export const useCompositionStore = defineStore('composition', () => {
     run(async () => {
       if (!built.value) return
       savedId.value = (await useApi().api.compositions.save({ composition: built.value.composition, name: name.value.trim() || undefined })).id
+      // No event announces a saved composition: the first-study path is told here, so its next step shows at once.
+      void useStudyGuideStore().refresh()
     })
 
   const load = (compositionId: string) =>

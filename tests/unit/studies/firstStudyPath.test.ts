@@ -33,13 +33,14 @@ describe('the first-study path', () => {
     expect(currentStep(studySteps(empty))?.action).toEqual({ label: 'Import a dataset', path: '/datasets/import' })
   })
 
-  it('asks for the lungs of the dataset next, then the sets, and lets a study skip segmenting once it has composed', () => {
+  it('asks for the lungs of the dataset and the sets next; segmenting is advised, never a gate', () => {
     const imported = { ...empty, datasets: [dataset('covid', 10)] }
-    expect(statuses(imported)).toEqual(['import:done', 'segment:next', 'compose:waiting', 'train:waiting', 'results:waiting'])
+    expect(statuses(imported)).toEqual(['import:done', 'segment:next', 'compose:next', 'train:waiting', 'results:waiting'])
+    expect(currentStep(studySteps(imported))?.id).toBe('segment')
     expect(studySteps(imported)[1].next).toBe('Segment the lungs of covid (0 of 10 images so far), then look at the most unusual masks first.')
-    // Segmenting is advised, not required: with a composition the path goes on to training.
+    // With a composition the path goes on to training; the lungs stay to do.
     const composed = { ...imported, compositions: [composition('split', ['covid'], 8, 2)] }
-    expect(statuses(composed)).toEqual(['import:done', 'segment:waiting', 'compose:done', 'train:next', 'results:waiting'])
+    expect(statuses(composed)).toEqual(['import:done', 'segment:next', 'compose:done', 'train:next', 'results:waiting'])
     expect(statuses({ ...composed, segmented: { covid: 10 } })).toEqual(['import:done', 'segment:done', 'compose:done', 'train:next', 'results:waiting'])
   })
 

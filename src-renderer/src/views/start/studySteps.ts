@@ -104,7 +104,9 @@ export function studySteps(state: StudyState): StudyStep[] {
         relevant.length && !unsegmented.length
           ? `Lungs found in every image of ${relevant.map((d) => d.name).join(', ')}${state.lungModelName ? ` by the lung model “${state.lungModelName}”` : ''}.`
           : relevant.filter((d) => (state.segmented[d.id] ?? 0) > 0).map((d) => `${d.name}: ${state.segmented[d.id]} of ${count(d.imageCount, 'image')} segmented.`).join(' '),
-      next: !state.lungModelName
+      next: !relevant.length
+        ? 'Once your radiographs are imported, the lung model finds the lungs in each image: the paper keeps only the lungs, so the network cannot learn from labels, markers or borders.'
+        : !state.lungModelName
         ? 'No lung model is installed: the paper’s preprocessing keeps only the lungs, so install or train one on the Datasets page.'
         : unsegmented.length
           ? `Segment the lungs of ${unsegmented[0].name} (${state.segmented[unsegmented[0].id] ?? 0} of ${count(unsegmented[0].imageCount, 'image')} so far), then look at the most unusual masks first.`
@@ -132,7 +134,7 @@ export function studySteps(state: StudyState): StudyStep[] {
         : completed.length
           ? `${count(completed.length, 'trained model')}: ${completed.map(runName).join(', ')}${latest?.timings.trainSeconds ? ` (the last took ${formatDuration(latest.timings.prepareSeconds + latest.timings.trainSeconds)})` : ''}.`
           : '',
-      next: completed.length ? 'Train more (the paper’s grid, or a study with several seeds) when the first results make sense.' : 'Start with a quick look: a small network that trains in about 2 minutes, to see the whole path before the long runs.',
+      next: completed.length ? 'Train more (the paper’s grid, or a study with several seeds) when the first results make sense.' : 'Start with a quick look: a small network on small images that trains in minutes, to see the whole path before the paper’s runs, which take hours.',
       action: { label: completed.length ? 'Train another model' : 'Start a quick look', path: '/runs', query: { new: 'quick' } },
       extra: null,
     },
@@ -156,12 +158,13 @@ export function studySteps(state: StudyState): StudyStep[] {
     train: completed.length > 0,
     results: evaluated.length > 0,
   }
-  // Segmenting is advised, not required: a study can train on equalized images without masks.
-  const firstOpen = STUDY_STEP_IDS.find((id) => !finished[id] && !(id === 'segment' && finished.compose))
+  // Segmenting is advised, not required (a run finds the lungs itself while preparing its inputs): composing does not
+  // wait for it. A step is to do now once every earlier required step is done.
+  const ready = (id: StudyStepId) => STUDY_STEP_IDS.slice(0, STUDY_STEP_IDS.indexOf(id)).every((earlier) => earlier === 'segment' || finished[earlier])
   return steps.map((step, index) => ({
     ...step,
     number: index + 1,
-    status: step.id === 'train' && training ? 'running' : finished[step.id] ? 'done' : step.id === firstOpen ? 'next' : 'waiting',
+    status: step.id === 'train' && training ? 'running' : finished[step.id] ? 'done' : ready(step.id) ? 'next' : 'waiting',
   }))
 }
 
