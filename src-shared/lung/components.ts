@@ -1,4 +1,5 @@
 import { assertBinaryMask, MASK_INSIDE, type BinaryMask } from './binaryMask'
+import { runComponents } from './runComponents'
 
 /**
  * Which neighbours touch. 8: edge or corner neighbours (a diagonal chain of pixels is one object); 4: edge
@@ -17,46 +18,25 @@ export interface ComponentLabels {
 }
 
 /**
- * Labels the connected components of the inside of a mask by breadth-first flood fill, O(pixels). Labels are
- * numbered in the raster order (top row first) of each component's first pixel, so the result does not depend
- * on anything but the mask.
+ * Labels the connected components of the inside of a mask, O(pixels) (on row runs, see runComponents.ts).
+ * Labels are numbered in the raster order (top row first) of each component's first pixel, so the result does
+ * not depend on anything but the mask.
  */
 export function labelComponents(mask: BinaryMask, connectivity: Connectivity = 8): ComponentLabels {
   assertBinaryMask(mask)
   assertConnectivity(connectivity)
-  const { width, height, data } = mask
-  const labels = new Int32Array(data.length)
-  const areas: number[] = []
-  const queue = new Int32Array(data.length)
-  for (let start = 0; start < data.length; start++) {
-    if (data[start] === 0 || labels[start] !== 0) continue
-    const label = areas.length + 1
-    labels[start] = label
-    queue[0] = start
-    let head = 0
-    let tail = 1
-    while (head < tail) {
-      const index = queue[head++]
-      const x = index % width
-      const y = (index - x) / width
-      for (let dy = -1; dy <= 1; dy++) {
-        const ny = y + dy
-        if (ny < 0 || ny >= height) continue
-        for (let dx = -1; dx <= 1; dx++) {
-          if (dx === 0 && dy === 0) continue
-          if (connectivity === 4 && dx !== 0 && dy !== 0) continue
-          const nx = x + dx
-          if (nx < 0 || nx >= width) continue
-          const neighbour = ny * width + nx
-          if (data[neighbour] === 0 || labels[neighbour] !== 0) continue
-          labels[neighbour] = label
-          queue[tail++] = neighbour
-        }
-      }
-    }
-    areas.push(tail)
-  }
+  const { width, height } = mask
+  const { rows, starts, ends, componentOfRun, areas } = runComponents(mask.data, width, height, true, connectivity)
+  const labels = new Int32Array(width * height)
+  for (let run = 0; run < rows.length; run++) labels.fill(componentOfRun[run] + 1, rows[run] * width + starts[run], rows[run] * width + ends[run])
   return { width, height, labels, areas }
+}
+
+/** Number of connected components of a mask's inside, without labelling its pixels. */
+export function countComponents(mask: BinaryMask, connectivity: Connectivity = 8): number {
+  assertBinaryMask(mask)
+  assertConnectivity(connectivity)
+  return runComponents(mask.data, mask.width, mask.height, true, connectivity).areas.length
 }
 
 /** Options of {@link keepLargestComponents}. */
@@ -82,15 +62,19 @@ export function keepLargestComponents(mask: BinaryMask, count: number, options: 
   if (!(minRelativeArea >= 0 && minRelativeArea <= 1)) {
     throw new RangeError(`keepLargestComponents: minRelativeArea must be in [0, 1], got ${minRelativeArea}`)
   }
-  const { labels, areas } = labelComponents(mask, options.connectivity ?? 8)
-  // Sort labels by area, descending; Array.prototype.sort is stable, so equal areas keep raster order.
-  const ranked = areas.map((area, index) => ({ label: index + 1, area })).sort((a, b) => b.area - a.area)
+  const connectivity = options.connectivity ?? 8
+  assertBinaryMask(mask)
+  assertConnectivity(connectivity)
+  const { width, height } = mask
+  const { rows, starts, ends, componentOfRun, areas } = runComponents(mask.data, width, height, true, connectivity)
+  // Sort components by area, descending; Array.prototype.sort is stable, so equal areas keep raster order.
+  const ranked = areas.map((area, component) => ({ component, area })).sort((a, b) => b.area - a.area)
   const largest = ranked.length > 0 ? ranked[0].area : 0
-  const keep = new Uint8Array(areas.length + 1)
-  for (const { label, area } of ranked.slice(0, count)) if (area >= minRelativeArea * largest) keep[label] = 1
-  const data = new Uint8Array(labels.length)
-  for (let index = 0; index < labels.length; index++) if (keep[labels[index]]) data[index] = MASK_INSIDE
-  return { width: mask.width, height: mask.height, data }
+  const keep = new Uint8Array(areas.length)
+  for (const { component, area } of ranked.slice(0, count)) if (area >= minRelativeArea * largest) keep[component] = 1
+  const data = new Uint8Array(width * height)
+  for (let run = 0; run < rows.length; run++) if (keep[componentOfRun[run]]) data.fill(MASK_INSIDE, rows[run] * width + starts[run], rows[run] * width + ends[run])
+  return { width, height, data }
 }
 
 /** Options of {@link fillHoles}. */
@@ -113,44 +97,16 @@ export function fillHoles(mask: BinaryMask, options: FillHolesOptions = {}): Bin
   assertBinaryMask(mask)
   const connectivity = options.backgroundConnectivity ?? 4
   assertConnectivity(connectivity)
-  const { width, height, data } = mask
-  // Flood the background from every border pixel; what the flood misses is a hole.
-  const outside = new Uint8Array(data.length)
-  const queue = new Int32Array(data.length)
-  let tail = 0
-  const seed = (index: number) => {
-    if (data[index] === 0 && outside[index] === 0) {
-      outside[index] = 1
-      queue[tail++] = index
-    }
+  const { width, height } = mask
+  // A background component is outside when one of its runs lies on the border; every other one is a hole.
+  const background = runComponents(mask.data, width, height, false, connectivity)
+  const outside = new Uint8Array(background.areas.length)
+  const { rows, starts, ends, componentOfRun } = background
+  for (let run = 0; run < rows.length; run++) {
+    if (rows[run] === 0 || rows[run] === height - 1 || starts[run] === 0 || ends[run] === width) outside[componentOfRun[run]] = 1
   }
-  for (let x = 0; x < width; x++) {
-    seed(x)
-    seed((height - 1) * width + x)
-  }
-  for (let y = 0; y < height; y++) {
-    seed(y * width)
-    seed(y * width + width - 1)
-  }
-  let head = 0
-  while (head < tail) {
-    const index = queue[head++]
-    const x = index % width
-    const y = (index - x) / width
-    for (let dy = -1; dy <= 1; dy++) {
-      const ny = y + dy
-      if (ny < 0 || ny >= height) continue
-      for (let dx = -1; dx <= 1; dx++) {
-        if (dx === 0 && dy === 0) continue
-        if (connectivity === 4 && dx !== 0 && dy !== 0) continue
-        const nx = x + dx
-        if (nx < 0 || nx >= width) continue
-        seed(ny * width + nx)
-      }
-    }
-  }
-  const filled = new Uint8Array(data.length)
-  for (let index = 0; index < data.length; index++) if (outside[index] === 0) filled[index] = MASK_INSIDE
+  const filled = new Uint8Array(width * height).fill(MASK_INSIDE)
+  for (let run = 0; run < rows.length; run++) if (outside[componentOfRun[run]]) filled.fill(0, rows[run] * width + starts[run], rows[run] * width + ends[run])
   return { width, height, data: filled }
 }
 

@@ -1,5 +1,5 @@
 import { assertBinaryMask, type BinaryMask } from './binaryMask'
-import { labelComponents, type Connectivity } from './components'
+import { countComponents, type Connectivity } from './components'
 
 /** Smallest rectangle holding every inside pixel, in pixels. */
 export interface MaskBoundingBox {
@@ -68,7 +68,7 @@ export function maskQualityFeatures(mask: BinaryMask, connectivity: Connectivity
     height,
     area,
     areaFraction: area / (width * height),
-    componentCount: labelComponents(mask, connectivity).areas.length,
+    componentCount: countComponents(mask, connectivity),
     leftArea,
     rightArea,
     leftRightBalance: larger === 0 ? 1 : Math.min(leftArea, rightArea) / larger,

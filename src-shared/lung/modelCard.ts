@@ -44,6 +44,10 @@ export const LungModelCardSchema = z.looseObject({
   }),
   evaluation: z.looseObject({
     heldOut: OverlapSummarySchema,
+    /** Per mask set (cards since the first shipped model). */
+    heldOutBySource: z.record(z.string(), OverlapSummarySchema).optional(),
+    /** Per website the radiographs come from, where the data names one (older cards lack it). */
+    heldOutByImageSource: z.record(z.string(), OverlapSummarySchema).optional(),
   }),
 })
 /** A lung model card as parsed (documentation fields kept but typed loosely). */

@@ -21,17 +21,20 @@ const RADIOGRAPH_SIDE = 1024
  * whatever --size/--batch say, since those are the ResNet suite's): network forward per image, `segmentImage`
  * end to end on a 1024 px radiograph (equalize, resize, predict, map back, post-process, blur), and one
  * training step (Adam, Dice + BCE). Uses the shipped weights when present; an untrained U-Net of the same
- * architecture costs the same.
+ * architecture in the same inference form (batch norms folded, ReLUs fused, as `cxr train-lungs` saves it)
+ * costs the same.
  */
 export const segmentationSuite: BenchSuite = {
   name: SUITE,
   describe: 'lung U-Net: forward, segmentImage on a 1024 px radiograph, training step',
   async run({ runs, warmup, log }) {
     const backend = tf.getBackend()
-    const { inputSize: size, depth, baseFilters, batchSize } = LUNG_TRAINING_DEFAULTS
     const shippedDir = defaultLungModelDir()
     const shipped = existsSync(join(shippedDir, 'model.json')) ? await loadLungModel(shippedDir) : undefined
-    const model = shipped?.model ?? buildUNet({ inputSize: size, depth, baseFilters, seed: 1 })
+    // The shipped model's own architecture when there is one (its card), else the settings that would build it.
+    const { inputSize: size, depth, baseFilters } = shipped?.card.architecture ?? LUNG_TRAINING_DEFAULTS
+    const { batchSize } = LUNG_TRAINING_DEFAULTS
+    const model = shipped?.model ?? buildUNet({ inputSize: size, depth, baseFilters, seed: 1, fused: true })
     const weights = shipped ? 'shipped weights' : 'untrained (no shipped model)'
     const architecture = `U-Net depth ${depth}, ${baseFilters} filters, ${size}×${size}`
     const detail = `${backend}, ${architecture}, median of ${runs} after ${warmup} warm-up`

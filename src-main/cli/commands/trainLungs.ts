@@ -1,11 +1,13 @@
+import { cpus } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { APP_VERSION } from '../../app/version'
 import { collectVersions } from '../../services/system/versions'
 import { findProjectRoot } from '../../services/resources/projectRoot'
 import { defaultLungModelDir } from '../../services/lung/model/shippedModel'
-import { sharedLungSources } from '../../services/lung/training/sharedLungSources'
+import { SHIPPED_LUNG_SPLIT, sharedLungSources } from '../../services/lung/training/sharedLungSources'
 import { LUNG_TRAINING_DEFAULTS, trainLungModel, type LungTrainingSettings } from '../../services/lung/training/trainLungModel'
+import { AUGMENTATION_PRESETS, type AugmentationPreset, type OverlapSummary } from '@shared/lung'
 import { UsageError, type CliCommand } from '../command'
 
 /** Environment variable naming the shared data folder (as the tests use). */
@@ -23,7 +25,9 @@ export const trainLungsCommand: CliCommand = {
   name: 'train-lungs',
   summary: 'train the lung-segmentation U-Net on the shared lung masks and write model + model card',
   usage:
-    'cxr train-lungs [--out DIR] [--data DIR] [--size 256] [--depth 4] [--filters 8] [--epochs 40] [--batch 4] [--lr 0.001] [--patience 8] [--seed 1] [--test-fraction 0.15] [--validation-fraction 0.1] [--time-budget MINUTES|0] [--limit N]',
+    'cxr train-lungs [--out DIR] [--data DIR] [--size N] [--depth N] [--filters N] [--epochs N] [--batch N] [--lr RATE] [--schedule plateau|cosine] [--warmup EPOCHS] [--min-lr RATE] [--patience EPOCHS] [--augmentation strong|basic|none] [--seed N] [--seeded-split [--test-fraction F] [--validation-fraction F]] [--time-budget MINUTES|0] [--limit N]\n' +
+    'Without options it rebuilds the shipped model: every default is the shipped setting (see resources/models/lung-unet/model-card.json).\n' +
+    'Validation and held-out patients are those of the first shipped model, so scores compare across models; --seeded-split (implied by --limit) draws them by --seed and the fractions instead.',
   async run(args, { io, services }) {
     const options = parseOptions(args)
     const engine = await services().engine.init()
@@ -40,9 +44,12 @@ export const trainLungsCommand: CliCommand = {
         ...options.settings,
         sources: await sharedLungSources(options.dataRoot),
         outDir: options.outDir,
+        // Quick runs (--limit) read too few images for the fixed patients: their split is drawn.
+        fixedSplit: options.seededSplit || options.limit !== undefined ? undefined : SHIPPED_LUNG_SPLIT,
         limitPerSource: options.limit,
         command: ['cxr', 'train-lungs', ...args].join(' '),
-        backend: { name: engine.active, ...(engine.wasm ?? {}) },
+        backend: { name: engine.active, ...(engine.wasm ?? {}), ...(engine.onednn ? { onednn: engine.onednn.version, threads: engine.onednn.threads } : {}) },
+        machine: { cpuModel: cpus()[0]?.model.trim() ?? 'unknown', cores: cpus().length, platform: process.platform, arch: process.arch },
         versions: { app: APP_VERSION, ...collectVersions() },
         signal: controller.signal,
         log,
@@ -57,10 +64,15 @@ export const trainLungsCommand: CliCommand = {
           )
         },
       })
-      const heldOut = result.evaluation.overall
-      io.stdout(
-        `held-out (${heldOut.images} images): Dice ${heldOut.meanDice?.toFixed(4)} IoU ${heldOut.meanIoU?.toFixed(4)}; model and card in ${result.outDir}\n`,
-      )
+      const { overall, bySource, byOrigin } = result.evaluation
+      const minutes = (seconds: number) => `${(seconds / 60).toFixed(1)} min`
+      const lines = [
+        `held-out (${overall.images} images): ${describeScores(overall)}; model and card in ${result.outDir}`,
+        ...Object.entries(bySource).map(([source, summary]) => `  masks ${source} (${summary.images}): ${describeScores(summary)}`),
+        ...Object.entries(byOrigin).map(([origin, summary]) => `  images from ${origin} (${summary.images}): ${describeScores(summary)}`),
+        `training took ${minutes(result.training.trainingMs / 1000)} (${result.training.epochsRun} epochs, stopped by ${result.training.stopReason}); everything ${minutes(result.wallSeconds)}`,
+      ]
+      io.stdout(`${lines.join('\n')}\n`)
       return 0
     } finally {
       process.off('SIGINT', onSignal)
@@ -68,10 +80,16 @@ export const trainLungsCommand: CliCommand = {
   },
 }
 
+function describeScores(summary: OverlapSummary): string {
+  const fixed = (value: number | null) => (value == null ? '–' : value.toFixed(4))
+  return `Dice ${fixed(summary.meanDice)} (min ${fixed(summary.minDice)}), IoU ${fixed(summary.meanIoU)}`
+}
+
 interface TrainLungsCliOptions {
   outDir: string
   dataRoot: string
   limit?: number
+  seededSplit: boolean
   settings: Partial<LungTrainingSettings>
 }
 
@@ -92,12 +110,17 @@ function parseOptions(args: string[]): TrainLungsCliOptions {
         epochs: { type: 'string', default: String(d.epochs) },
         batch: { type: 'string', default: String(d.batchSize) },
         lr: { type: 'string', default: String(d.learningRate) },
+        schedule: { type: 'string', default: d.learningRateSchedule },
+        warmup: { type: 'string', default: String(d.warmupEpochs) },
+        'min-lr': { type: 'string', default: String(d.minLearningRate) },
         patience: { type: 'string', default: String(d.patience) },
+        augmentation: { type: 'string', default: d.augmentation },
         seed: { type: 'string', default: String(d.seed) },
         'test-fraction': { type: 'string', default: String(d.testFraction) },
         'validation-fraction': { type: 'string', default: String(d.validationFraction) },
         'time-budget': { type: 'string', default: String(d.timeBudgetMinutes ?? 0) },
         limit: { type: 'string' },
+        'seeded-split': { type: 'boolean', default: false },
       },
     }).values
   } catch (error) {
@@ -118,6 +141,12 @@ function parseOptions(args: string[]): TrainLungsCliOptions {
   if (inputSize % 2 ** depth !== 0) throw new UsageError(`--size must be a multiple of 2^depth = ${2 ** depth}, got ${inputSize}`)
   const learningRate = Number(values.lr)
   if (!(learningRate > 0 && learningRate < 1)) throw new UsageError(`--lr must be in (0, 1), got '${values.lr}'`)
+  const minLearningRate = Number(values['min-lr'])
+  if (!(minLearningRate > 0 && minLearningRate <= learningRate)) throw new UsageError(`--min-lr must be > 0 and at most --lr (${learningRate}), got '${values['min-lr']}'`)
+  const schedule = values.schedule
+  if (schedule !== 'plateau' && schedule !== 'cosine') throw new UsageError(`--schedule must be plateau or cosine, got '${schedule}'`)
+  const augmentation = values.augmentation
+  if (!Object.hasOwn(AUGMENTATION_PRESETS, augmentation)) throw new UsageError(`--augmentation must be one of ${Object.keys(AUGMENTATION_PRESETS).join(', ')}, got '${augmentation}'`)
   const testFraction = fraction('test-fraction', values['test-fraction'])
   const validationFraction = fraction('validation-fraction', values['validation-fraction'])
   if (testFraction + validationFraction >= 0.9) throw new UsageError('--test-fraction plus --validation-fraction must leave images to train on (sum < 0.9)')
@@ -128,6 +157,7 @@ function parseOptions(args: string[]): TrainLungsCliOptions {
     outDir: resolve(values.out ?? defaultLungModelDir()),
     dataRoot,
     limit: values.limit === undefined ? undefined : integer('limit', values.limit, 2),
+    seededSplit: values['seeded-split'],
     settings: {
       inputSize,
       depth,
@@ -135,7 +165,11 @@ function parseOptions(args: string[]): TrainLungsCliOptions {
       epochs: integer('epochs', values.epochs, 1),
       batchSize: integer('batch', values.batch, 1),
       learningRate,
+      learningRateSchedule: schedule,
+      warmupEpochs: integer('warmup', values.warmup, 0),
+      minLearningRate,
       patience: integer('patience', values.patience, 1),
+      augmentation: augmentation as AugmentationPreset,
       seed: integer('seed', values.seed, 0),
       testFraction,
       validationFraction,

@@ -1,7 +1,8 @@
 import { access } from 'node:fs/promises'
 import type { DecodedImage } from '@shared/imaging/types'
 import { decodeImageFile } from '../imaging/index'
-import { inputCacheFile, readCachedInput, writeCachedInput } from './inputCache'
+import { JobFailure } from '../workers/jobIo'
+import { dequantiseInput, inputCacheFile, isCached, quantiseInput, readCachedValues, writeCachedValues } from './inputCache'
 import { inputSettingsKey, type InputSettings } from './inputSettings'
 import type { LungMasker } from './lungMasker'
 import { maskAtInput, preprocessForModel } from './networkInput'
@@ -23,8 +24,16 @@ export interface PreparedInput {
   masked: boolean
 }
 
+/** An input known to be in the cache (prepared now if it was not). */
+export interface EnsuredInput {
+  /** Its cache file. */
+  file: string
+  cached: boolean
+  masked: boolean
+}
+
 /** An input that could not be made: names the file and says why in plain words. */
-export class InputError extends Error {
+export class InputError extends JobFailure {
   override name = 'InputError'
 }
 
@@ -46,6 +55,10 @@ export interface InputPipeline {
   readonly size: number
   /** The input of one image: from the cache, or decoded, prepared and cached now. */
   prepare(image: InputImage): Promise<PreparedInput>
+  /** Makes sure an image's input is in the cache, without reading it back when it already is. */
+  ensure(image: InputImage): Promise<EnsuredInput>
+  /** Where an image's input is (or will be) cached. */
+  cacheFileOf(image: InputImage): string
   /** The lung mask at the network input's geometry (for the lungs-removed test), or null when no lungs are found. */
   lungsAtInput(image: InputImage): Promise<Float32Array | null>
 }
@@ -89,24 +102,37 @@ export function createInputPipeline(options: InputPipelineOptions): InputPipelin
     }
   }
 
+  /** Decodes, masks and preprocesses one image, and caches it in its stored (quantised) form. */
+  async function make(image: InputImage, file: string): Promise<{ stored: Uint16Array; masked: boolean }> {
+    const decoded = await decode(image)
+    let lungs: Float32Array | null = null
+    if (settings.preprocessing === 'full') {
+      lungs = await mask(image, decoded)
+      if (lungs === null) options.log?.(`the lung model found no lungs in ${image.path} (${image.description}): it is used unmasked`)
+    }
+    const stored = quantiseInput(preprocessForModel(decoded, settings.preprocessing, settings.input, lungs))
+    await writeCachedValues(file, stored)
+    return { stored, masked: settings.preprocessing !== 'full' || lungs !== null }
+  }
+
   return {
     settings,
     settingsKey,
     size,
     async prepare(image) {
       const file = inputCacheFile(dataFolder, image.contentHash, settingsKey)
-      const cached = await readCachedInput(file, area)
-      if (cached) return { pixels: cached, cached: true, masked: true }
-      const decoded = await decode(image)
-      let lungs: Float32Array | null = null
-      if (settings.preprocessing === 'full') {
-        lungs = await mask(image, decoded)
-        if (lungs === null) options.log?.(`the lung model found no lungs in ${image.path} (${image.description}): it is used unmasked`)
-      }
-      const pixels = preprocessForModel(decoded, settings.preprocessing, settings.input, lungs)
-      await writeCachedInput(file, pixels)
-      return { pixels, cached: false, masked: settings.preprocessing !== 'full' || lungs !== null }
+      const stored = await readCachedValues(file, area)
+      if (stored) return { pixels: dequantiseInput(stored), cached: true, masked: true }
+      const made = await make(image, file)
+      return { pixels: dequantiseInput(made.stored), cached: false, masked: made.masked }
     },
+    async ensure(image) {
+      const file = inputCacheFile(dataFolder, image.contentHash, settingsKey)
+      if (isCached(file)) return { file, cached: true, masked: true }
+      const made = await make(image, file)
+      return { file, cached: false, masked: made.masked }
+    },
+    cacheFileOf: (image) => inputCacheFile(dataFolder, image.contentHash, settingsKey),
     async lungsAtInput(image) {
       if (!masker) throw new InputError('the lungs-removed test needs a lung segmentation model to find the lungs, and none is available')
       const decoded = await decode(image)

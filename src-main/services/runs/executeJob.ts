@@ -1,5 +1,6 @@
 import { mkdir, writeFile, readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import type { RunConfig } from '@shared/runs/config'
@@ -10,12 +11,12 @@ import { determinismOf } from '@shared/runs/determinism'
 import type { EngineReport } from '@shared/system/engineTypes'
 import { countTrainableParameters } from '../engine/models/classifier'
 import { loadLayersModelFromFolder, saveLayersModel } from '../engine/modelFiles'
-import { createInputPipeline, createLungMasker, inputSettingsKey, type InputPipeline, type InputSettings } from '../inputs'
+import { createInputPipeline, createLungMasker, inputCacheLayout, inputSettingsKey, memoryInputSet, prepareImages, type InputSet, type InputSettings, type PrepareChunk, type PrepareInputsEvent, type PrepareInputsJob } from '../inputs'
 import { hashFile } from '../library/hashing'
-import { hasCheckpoint, loadOptimizer, loadWeightsInto, readCheckpointState, saveCheckpoint } from './checkpoints'
+import { hasCheckpoint, loadOptimizer, loadWeightsInto, readCheckpointState, saveCheckpoint } from '../engine/training/checkpoints'
 import type { DataPlan, PlannedImage } from './dataPlan'
 import { buildClassifier, buildEncoder } from './models'
-import { loadPlanInputs } from './planInputs'
+import { planInputSets, type PlanInputs, type RunInputs } from './planInputs'
 import type { EstimateJob, PredictJob, RecordPatch, TrainJob } from './protocol'
 import { stepsPerEpoch } from './random'
 import { RunFailure } from './runFailure'
@@ -28,7 +29,6 @@ import {
   type LoopHooks,
   type LoopState,
   type PhaseSettings,
-  type TensorSet,
 } from './trainLoop'
 
 /** What a job reports, and how it is stopped: the worker wires these to messages, in-process callers to functions. */
@@ -42,6 +42,11 @@ export interface JobIo {
   shouldStop(): boolean
   /** The engine this job runs on (its backend and threads go into the provenance). */
   engine: Pick<EngineReport, 'active' | 'onednn' | 'wasm'>
+  /**
+   * Prepares one lane of inputs in a helper worker (the app); absent: on this thread. Resolves once the lane is done;
+   * rejects with its failure.
+   */
+  prepareInputs?(job: PrepareInputsJob, onEvent: (event: PrepareInputsEvent) => void): Promise<void>
 }
 
 /** Identifies a model folder as a COVID classifier written by a run. */
@@ -57,41 +62,75 @@ export const MODEL_CARD_FILE = 'card.json'
 export async function executeTrain(job: TrainJob, io: JobIo): Promise<{ kind: 'train'; outcome: 'completed' | 'cancelled' }> {
   const { config, runFolder } = job
   const began = performance.now()
-  const masker = job.lungModel ? createLungMasker(job.lungModel) : null
   const settings: InputSettings = { preprocessing: config.preprocessing, input: config.input, lungModelId: job.lungModel?.modelId ?? null }
-  const preparing = (done: number, total: number) =>
-    io.progress({ phase: 'preparing', epoch: 0, epochs: 1, step: done, stepsPerEpoch: total, imagesPerSecond: 0, etaSeconds: null, loss: null })
-  let finetuneInputs, pretrainInputs
+  // Preparation progress is the run's progress only until training starts; the rest overlaps training steps.
+  let training = false
+  const preparationBegan = performance.now()
+  const preparing = (done: number, total: number) => {
+    if (training) return
+    const seconds = (performance.now() - preparationBegan) / 1000
+    const rate = seconds > 0 ? done / seconds : 0
+    io.progress({ phase: 'preparing', epoch: 0, epochs: 1, step: done, stepsPerEpoch: total, imagesPerSecond: rate, etaSeconds: rate > 0 ? (total - done) / rate : null, loss: null })
+  }
+  const trainingIo: JobIo = {
+    ...io,
+    progress: (progress) => {
+      training = true
+      io.progress(progress)
+    },
+  }
+  // The lanes that fill the cache load the lung model themselves (each in its worker, in the app).
+  const prepareLane: PrepareChunk = async (images, onEach, lanes) => {
+    const payload: PrepareInputsJob = { dataFolder: job.dataFolder, settings, lungModel: job.lungModel, images }
+    const onEvent = (event: PrepareInputsEvent) => (event.type === 'prepared' ? onEach(event.index, event) : io.log(event.line))
+    // One lane runs here, between training steps; several run in helper workers beside the training.
+    if (io.prepareInputs && lanes > 1) await io.prepareInputs(payload, onEvent)
+    else await prepareImages(payload, onEvent, io.shouldStop)
+  }
+  let inputs: RunInputs
   try {
-    let pipeline: InputPipeline
-    try {
-      pipeline = createInputPipeline({ dataFolder: job.dataFolder, settings, lungMasker: masker, log: io.log })
-    } catch (error) {
-      throw new RunFailure((error as Error).message)
-    }
-    const loadOptions = { shouldStop: io.shouldStop, onImage: preparing }
-    finetuneInputs = await loadPlanInputs(job.finetune, pipeline, loadOptions)
-    pretrainInputs = job.pretrain ? await loadPlanInputs(job.pretrain, pipeline, loadOptions) : null
+    inputs = await planInputSets(
+      // Pre-training reads its inputs first, so they are prepared first.
+      [...(job.pretrain ? [{ plan: job.pretrain, phase: 'pretrain' as const }] : []), { plan: job.finetune, phase: 'finetune' as const }],
+      inputCacheLayout(job.dataFolder, settings),
+      config.seed,
+      { lanes: io.prepareInputs ? Math.max(1, job.preparationLanes ?? 1) : 1, prepare: prepareLane },
+      preparing,
+    )
   } catch (error) {
     if (io.shouldStop() && error instanceof RunFailure) return { kind: 'train', outcome: 'cancelled' }
     throw error
-  } finally {
-    // The U-Net is only needed while preparing: free it before the classifier takes the memory.
-    masker?.dispose()
   }
-  const prepareSeconds = (performance.now() - began) / 1000
-  const unmasked = finetuneInputs.unmasked + (pretrainInputs?.unmasked ?? 0)
-  io.log(
-    `inputs ready in ${prepareSeconds.toFixed(1)} s: ${finetuneInputs.cached + (pretrainInputs?.cached ?? 0)} from the cache, ${finetuneInputs.prepared + (pretrainInputs?.prepared ?? 0)} prepared` +
-      (job.lungModel ? `, lungs masked by "${job.lungModel.name}" (${job.lungModel.modelId})${unmasked > 0 ? `; ${unmasked} prepared now had no lungs found and are unmasked` : ''}` : ''),
+  if (inputs.missing > 0) io.log(`preparing ${inputs.missing} inputs on ${inputs.lanes === 1 ? 'the training thread' : `${inputs.lanes} workers`}, first those the first batches need`)
+  const [pretrainInputs, finetuneInputs] = job.pretrain ? [inputs.plans[0], inputs.plans[1]] : [null, inputs.plans[0]]
+  void inputs.prepared.then(
+    (counts) => {
+      const prepareSeconds = (performance.now() - began) / 1000
+      io.patch({ prepareSeconds })
+      io.log(
+        `inputs ready in ${prepareSeconds.toFixed(1)} s: ${counts.cached} from the cache, ${counts.prepared} prepared` +
+          (job.lungModel ? `, lungs masked by "${job.lungModel.name}" (${job.lungModel.modelId})${counts.unmasked > 0 ? `; ${counts.unmasked} prepared now had no lungs found and are unmasked` : ''}` : ''),
+      )
+    },
+    () => undefined,
   )
+  try {
+    return await trainOnInputs(job, trainingIo, settings, finetuneInputs, pretrainInputs)
+  } catch (error) {
+    // A cancel that reached the preparation first surfaces as its failure: the run was stopped, not broken.
+    if (io.shouldStop() && error instanceof RunFailure) return { kind: 'train', outcome: 'cancelled' }
+    throw error
+  } finally {
+    inputs.stop()
+  }
+}
 
+/** Fine-tuning (and pre-training) on inputs that may still be arriving from the preparation. */
+async function trainOnInputs(job: TrainJob, io: JobIo, settings: InputSettings, finetuneInputs: PlanInputs, pretrainInputs: PlanInputs | null): Promise<{ kind: 'train'; outcome: 'completed' | 'cancelled' }> {
+  const { config, runFolder } = job
   const encoder = buildEncoder(config)
   const model = buildClassifier(encoder, config, 1)
-  io.patch({
-    prepareSeconds,
-    provenance: provenanceOf(job, io.engine, settings, countTrainableParameters(model)),
-  })
+  io.patch({ provenance: provenanceOf(job, io.engine, settings, countTrainableParameters(model)) })
 
   const trainBegan = performance.now()
   const finetuneDir = join(runFolder, 'checkpoints', 'finetune')
@@ -180,7 +219,7 @@ export async function executeTrain(job: TrainJob, io: JobIo): Promise<{ kind: 't
   }
 }
 
-async function pretrain(job: TrainJob, io: JobIo, encoder: tf.LayersModel, train: TensorSet, validation: TensorSet, plan: DataPlan): Promise<{ outcome: 'completed' | 'stopped'; history: EpochMetrics[] }> {
+async function pretrain(job: TrainJob, io: JobIo, encoder: tf.LayersModel, train: InputSet, validation: InputSet, plan: DataPlan): Promise<{ outcome: 'completed' | 'stopped'; history: EpochMetrics[] }> {
   const { config } = job
   if (config.pretraining.kind !== 'train') throw new Error('pretrain: the configuration has no pre-training set')
   const dir = join(job.runFolder, 'checkpoints', 'pretrain')
@@ -263,6 +302,7 @@ function provenanceOf(job: TrainJob, engine: JobIo['engine'], settings: InputSet
     preprocessingKey: inputSettingsKey(settings),
     parameters,
     determinism: determinismOf(engine),
+    trainedOn: { host: hostname(), cluster: null },
   }
 }
 
@@ -345,7 +385,7 @@ export async function executeEstimate(job: EstimateJob, io: JobIo): Promise<RunE
   const count = 2 * batch
   const images = new Float32Array(count * size * size)
   for (let index = 0; index < images.length; index++) images[index] = (index % 97) / 97
-  const set: TensorSet = { images, labels: Int32Array.from({ length: count }, (_, index) => index % 2), count, size }
+  const set = memoryInputSet(images, Int32Array.from({ length: count }, (_, index) => index % 2), size)
   const times: number[] = []
   try {
     for (let step = 0; step <= ESTIMATE_STEPS; step++) {

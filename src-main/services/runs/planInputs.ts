@@ -1,25 +1,19 @@
 import { access } from 'node:fs/promises'
-import type { InputPipeline } from '../inputs'
+import { cachedInputSet, isCached, startPreparation, type InputCacheLayout, type InputImage, type InputSet, type PrepareChunk, type PreparationCounts } from '../inputs'
 import type { DataPlan, PlannedImage } from './dataPlan'
+import { epochOrder } from './random'
 import { RunFailure } from './runFailure'
-import type { TensorSet } from './trainLoop'
 
-/** A plan's train and validation splits as tensors-to-be. */
+/** A phase's train and validation splits, read from the input cache batch by batch. */
 export interface PlanInputs {
-  train: TensorSet
-  validation: TensorSet
-  /** Images read from the cache, and prepared now. */
-  cached: number
-  prepared: number
-  /** Images in which `full` preprocessing found no lungs (trained unmasked). */
-  unmasked: number
+  train: InputSet
+  validation: InputSet
 }
 
-/** Options of {@link loadPlanInputs}. */
-export interface LoadPlanInputsOptions {
-  /** After each image (prepared or read from the cache). */
-  onImage?: (done: number, total: number, cached: boolean) => void
-  shouldStop?: () => boolean
+/** How a plan's missing inputs are prepared: lanes (workers in the app) and how one lane prepares its images. */
+export interface PlanPreparation {
+  lanes: number
+  prepare: PrepareChunk
 }
 
 /** How a message names a planned image. */
@@ -27,45 +21,66 @@ export function describePlannedImage(image: PlannedImage): string {
   return `image ${image.imageId} of dataset "${image.datasetId}"`
 }
 
-/**
- * Loads every image of a plan at the model input size through the input pipeline, in the plan's order (which
- * the composition fixes), so the same plan always gives the same tensors whichever images were cached. Every
- * file is checked to exist first, so a deleted image fails the run naming the file even when its input is
- * cached: the run's provenance must name files that exist.
- */
-export async function loadPlanInputs(plan: DataPlan, pipeline: InputPipeline, options: LoadPlanInputsOptions = {}): Promise<PlanInputs> {
-  for (const image of plan.images) {
-    try {
-      await access(image.path)
-    } catch {
-      throw new RunFailure(`the file of ${describePlannedImage(image)} is missing: ${image.path}; re-import the dataset or rebuild the composition`)
-    }
-  }
-  const area = pipeline.size * pipeline.size
-  const bySplit = { train: plan.images.filter((image) => image.split === 'train'), validation: plan.images.filter((image) => image.split === 'validation') }
-  const sets = { train: emptySet(bySplit.train.length, pipeline.size), validation: emptySet(bySplit.validation.length, pipeline.size) }
-  const counters = { cached: 0, prepared: 0, unmasked: 0, done: 0 }
-  for (const split of ['train', 'validation'] as const) {
-    for (const [index, image] of bySplit[split].entries()) {
-      if (options.shouldStop?.()) throw new RunFailure('cancelled while preparing inputs')
-      let prepared
-      try {
-        prepared = await pipeline.prepare({ path: image.path, contentHash: image.contentHash, description: describePlannedImage(image) })
-      } catch (error) {
-        throw new RunFailure((error as Error).message)
-      }
-      if (prepared.cached) counters.cached += 1
-      else counters.prepared += 1
-      if (!prepared.masked) counters.unmasked += 1
-      sets[split].images.set(prepared.pixels, index * area)
-      sets[split].labels[index] = image.label
-      counters.done += 1
-      options.onImage?.(counters.done, plan.images.length, prepared.cached)
-    }
-  }
-  return { ...sets, cached: counters.cached, prepared: counters.prepared, unmasked: counters.unmasked }
+/** Every plan's inputs, and the preparation that fills the cache with those not in it yet. */
+export interface RunInputs {
+  plans: PlanInputs[]
+  /** Resolves once every input is in the cache, with the counts. */
+  prepared: Promise<PreparationCounts>
+  stop(): void
+  /** Inputs not in the cache yet, and the lanes preparing them. */
+  missing: number
+  lanes: number
 }
 
-function emptySet(count: number, size: number): TensorSet {
-  return { images: new Float32Array(count * size * size), labels: new Int32Array(count), count, size }
+/**
+ * The inputs of a run's plans through the input cache. Every file is checked to exist first, so a deleted image
+ * fails the run naming the file even when its input is cached: the run's provenance must name files that exist.
+ * Inputs not cached yet are prepared on the given lanes in the order training will first read them (the first
+ * epoch of the first phase, then validation, then the next phase), so training starts as soon as its first batch
+ * is ready; a batch waits only for its own images. Memory holds labels and file names, never the pixels of a split.
+ */
+export async function planInputSets(plans: { plan: DataPlan; phase: 'pretrain' | 'finetune' }[], layout: InputCacheLayout, seed: number, preparation: PlanPreparation, onImage?: (done: number, total: number) => void): Promise<RunInputs> {
+  for (const { plan } of plans) {
+    for (const image of plan.images) {
+      try {
+        await access(image.path)
+      } catch {
+        throw new RunFailure(`the file of ${describePlannedImage(image)} is missing: ${image.path}; re-import the dataset or rebuild the composition`)
+      }
+    }
+  }
+  // One list of every distinct image (a content hash once), in the order it is first needed.
+  const images: InputImage[] = []
+  const positionOf = new Map<string, number>()
+  const add = (image: PlannedImage) => {
+    if (!positionOf.has(image.contentHash)) {
+      positionOf.set(image.contentHash, images.length)
+      images.push({ path: image.path, contentHash: image.contentHash, description: describePlannedImage(image) })
+    }
+    return positionOf.get(image.contentHash)!
+  }
+  const splits = plans.map(({ plan, phase }) => {
+    const train = plan.images.filter((image) => image.split === 'train')
+    const validation = plan.images.filter((image) => image.split === 'validation')
+    const firstEpoch = epochOrder(train.length, seed, phase, 0)
+    for (const index of firstEpoch) add(train[index])
+    for (const image of validation) add(image)
+    return { train, validation }
+  })
+  const missing = images.flatMap((image, index) => (isCached(layout.cacheFileOf(image)) ? [] : [index]))
+  const running = startPreparation(images, missing, preparation.prepare, { parallelism: preparation.lanes, onItem: onImage })
+  const setOf = (split: PlannedImage[]) =>
+    cachedInputSet(
+      split.map((image) => layout.cacheFileOf(images[positionOf.get(image.contentHash)!])),
+      Int32Array.from(split.map((image) => image.label)),
+      layout.size,
+      (item) => running.ready(positionOf.get(split[item].contentHash)!),
+    )
+  return {
+    plans: splits.map(({ train, validation }) => ({ train: setOf(train), validation: setOf(validation) })),
+    prepared: running.done,
+    stop: () => running.stop(),
+    missing: running.missing,
+    lanes: running.lanes,
+  }
 }

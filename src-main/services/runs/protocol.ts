@@ -25,6 +25,8 @@ export interface TrainJob {
    */
   lungModel: LungModelRef | null
   appVersion: string
+  /** Workers that prepare missing inputs side by side (the cores, in the app); absent: one, on the training thread. */
+  preparationLanes?: number
 }
 
 /** COVID+ probabilities of image files under a saved model. */

@@ -23,6 +23,18 @@ export function runIo(context: JobContext<RunEvent>): JobIo {
     patch: (patch) => context.emit({ type: 'patch', patch }),
     batch: (phase, epoch, step, indices) => context.emit({ type: 'batch', phase, epoch, step, indices: [...indices] }),
     shouldStop: () => context.shouldStop(),
+    prepareInputs: context.helpers
+      ? async (job, onEvent) => {
+          const handle = context.helpers!.launch('prepare-inputs', job, onEvent)
+          const stop = () => handle.cancel()
+          context.signal.addEventListener('abort', stop)
+          try {
+            await handle.done
+          } finally {
+            context.signal.removeEventListener('abort', stop)
+          }
+        }
+      : undefined,
   }
 }
 

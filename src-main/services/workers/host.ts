@@ -67,7 +67,8 @@ export function launchWorkerJob<Result>(
   transfer: ArrayBuffer[] = [],
 ): JobHandle<Result> {
   const { kind, label, payload } = job
-  const worker = new Worker(entry.file, { execArgv: entry.execArgv, workerData: entry.workerData })
+  const env = backend.threads ? { ...process.env, CXR_THREADS: String(backend.threads) } : process.env
+  const worker = new Worker(entry.file, { execArgv: entry.execArgv, workerData: entry.workerData, env })
   let settled = false
   const done = new Promise<Result>((resolve, reject) => {
     const finish = (action: () => void) => {

@@ -1,5 +1,6 @@
 import type { EngineReport } from '@shared/system/engineTypes'
 import type { LungMaskers } from '../inputs/lungMasker'
+import type { JobLauncher } from './launcher'
 
 /** What a job sees of its surroundings, in a worker or (tests) on the calling thread. */
 export interface JobContext<Event> {
@@ -15,6 +16,8 @@ export interface JobContext<Event> {
   engine: EngineReport | null
   /** Lung models to use instead of loading them from their folders (tests); absent in workers. */
   lungMaskers?: LungMaskers
+  /** Starts helper jobs in workers of their own (a run's input preparation lanes); absent on the calling thread. */
+  helpers?: JobLauncher
 }
 
 /** A kind of job: what it needs, and the code that runs it. */

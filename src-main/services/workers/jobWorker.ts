@@ -10,6 +10,7 @@ import { LibraryError } from '@shared/library/errors'
 import { climbBackendLadder } from '../engine/backendLadder'
 import { JobFailure } from './jobIo'
 import { executorOf } from './jobKinds'
+import { createJobLauncher } from './launcher'
 import type { FromWorker, ToWorker, WorkerBackend } from './protocol'
 
 const port = parentPort
@@ -33,7 +34,9 @@ async function run(kind: string, payload: unknown, backend: WorkerBackend): Prom
     const executor = executorOf(kind)
     if (!executor) throw new Error(`this worker does not know the job kind ${kind}`)
     const engine = executor.needsEngine ? await climbBackendLadder(backend.preference, backend.source) : null
-    const result = await executor.run(payload, { emit: (event, transfer) => post({ type: 'event', event }, transfer), shouldStop: () => cancelled, stopReason: () => cancelReason, signal: stop.signal, engine })
+    // Helpers run beside this job on the same cores: one kernel thread each.
+    const helpers = createJobLauncher({ kind: 'worker', backend: () => ({ ...backend, threads: 1 }) })
+    const result = await executor.run(payload, { emit: (event, transfer) => post({ type: 'event', event }, transfer), shouldStop: () => cancelled, stopReason: () => cancelReason, signal: stop.signal, engine, helpers })
     post({ type: 'result', result }, executor.transferables?.(result) ?? [])
   } catch (error) {
     const known = expected(error)

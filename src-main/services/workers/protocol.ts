@@ -10,6 +10,11 @@ import type { BackendPreference, EngineReport } from '@shared/system/engineTypes
 export interface WorkerBackend {
   preference: BackendPreference
   source: EngineReport['preferenceSource']
+  /**
+   * Threads for the worker's kernels (onednn), instead of one per core: helper workers that run beside a training
+   * (input preparation) take one each, so the cores are not oversubscribed.
+   */
+  threads?: number
 }
 
 /** Main → worker. */

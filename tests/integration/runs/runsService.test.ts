@@ -60,7 +60,7 @@ describe('runs service (in-process)', () => {
     expect(existsSync(join(record.modelFolder!, 'card.json'))).toBe(true)
     expect(existsSync(join(service.runFolder(runId), 'record.json'))).toBe(true)
     expect(existsSync(join(service.runFolder(runId), 'log.txt'))).toBe(true)
-    const cacheEntries = readdirSync(join(dataFolder, 'cache', 'inputs'), { recursive: true }).filter((name) => String(name).endsWith('.f32'))
+    const cacheEntries = readdirSync(join(dataFolder, 'cache', 'inputs'), { recursive: true }).filter((name) => String(name).endsWith('.u16'))
     expect(cacheEntries).toHaveLength(used.length)
 
     // Predictions: probabilities for any image, tensors freed.

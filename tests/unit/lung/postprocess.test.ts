@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { gaussianBlur } from '@shared/imaging/preprocess'
-import { blurMask, labelComponents, LUNG_POSTPROCESS_DEFAULTS, maskQualityFeatures, maskToGrey, postprocessLungMask } from '@shared/lung'
+import { blurMask, cropBlurIsExact, labelComponents, LUNG_POSTPROCESS_DEFAULTS, MASK_INSIDE, maskQualityFeatures, maskToGrey, postprocessLungMask, type BinaryMask } from '@shared/lung'
+import { createRandom } from '@shared/metrics/random'
 
 /** A 40×40 synthetic probability map: two "lungs" (one with a hole), a faint halo, a speck outside. */
 function syntheticProbability(): { width: number; height: number; data: Float32Array } {
@@ -50,5 +51,45 @@ describe('postprocessLungMask', () => {
   it('gives an empty mask for an all-background map', () => {
     const { mask } = postprocessLungMask({ width: 8, height: 8, data: new Float32Array(64) })
     expect(maskQualityFeatures(mask).area).toBe(0)
+  })
+})
+
+/** Two random ellipses (lungs), optionally pushed against the image edges, with pinholes. */
+function randomLungs(seed: number, width: number, height: number, atEdges: boolean): BinaryMask {
+  const random = createRandom(seed)
+  const data = new Uint8Array(width * height)
+  const lungs = [0.3, 0.7].map((centre) => ({
+    x: (atEdges ? (centre < 0.5 ? 0.05 : 0.95) : centre + (random() - 0.5) * 0.1) * width,
+    y: (atEdges ? 0.9 : 0.5) * height,
+    rx: (0.1 + random() * 0.1) * width,
+    ry: (0.2 + random() * 0.2) * height,
+  }))
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const inside = lungs.some((lung) => ((x - lung.x) / lung.rx) ** 2 + ((y - lung.y) / lung.ry) ** 2 <= 1)
+      data[y * width + x] = inside && random() >= 0.01 ? MASK_INSIDE : 0
+    }
+  }
+  return { width, height, data }
+}
+
+describe('blurMask', () => {
+  it('is bit for bit the blur of the whole image, blurring only around the lungs', () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const mask = randomLungs(seed, 60 + seed * 13, 50 + seed * 11, seed % 3 === 0)
+      for (const radius of [3, 1, 2]) {
+        expect(cropBlurIsExact(radius)).toBe(true)
+        const reference = gaussianBlur(maskToGrey(mask), { radius }).data
+        expect(Array.from(blurMask(mask, radius).data), `seed ${seed}, radius ${radius}`).toEqual(Array.from(reference))
+      }
+    }
+  })
+
+  it('blurs the whole image where the crop would not be exact, and an empty mask stays empty', () => {
+    expect(cropBlurIsExact(8)).toBe(false)
+    const mask = randomLungs(5, 90, 70, false)
+    expect(Array.from(blurMask(mask, 8).data)).toEqual(Array.from(gaussianBlur(maskToGrey(mask), { radius: 8 }).data))
+    const empty: BinaryMask = { width: 9, height: 7, data: new Uint8Array(63) }
+    expect(Array.from(blurMask(empty).data)).toEqual(new Array(63).fill(0))
   })
 })

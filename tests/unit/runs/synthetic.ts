@@ -1,10 +1,10 @@
-import type { TensorSet } from '../../../src-main/services/runs/trainLoop'
+import { memoryInputSet, type InputSet } from '../../../src-main/services/inputs/inputSet'
 
 /**
  * A separable toy task at `size`²: class 1 has a bright blob in the left half, class 0 in the right half, with
  * noise. Deterministic from `seed`.
  */
-export function blobSet(count: number, size: number, seed: number): TensorSet {
+export function blobSet(count: number, size: number, seed: number): InputSet & { images: Float32Array } {
   let state = seed >>> 0
   const random = () => {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0
@@ -25,5 +25,5 @@ export function blobSet(count: number, size: number, seed: number): TensorSet {
       }
     }
   }
-  return { images, labels, count, size }
+  return Object.assign(memoryInputSet(images, labels, size), { images })
 }

@@ -24,6 +24,12 @@ export interface UNetOptions {
   upsampling?: UpsamplingMode
   /** Spatial dropout rate in the bottleneck, 0 disables it (default 0). */
   dropout?: number
+  /**
+   * The inference form (default false): every 3×3 convolution carries a bias and its ReLU fused, with no batch
+   * norm or ReLU layers, to receive a trained model's weights with its batch norms folded in (`foldBatchNorm`):
+   * one fused kernel per convolution instead of three passes over the feature map. Not for training.
+   */
+  fused?: boolean
 }
 
 /** The options actually used by a build, with defaults filled in: what a model card records. */
@@ -48,6 +54,7 @@ export function resolveUNetOptions(options: UNetOptions): ResolvedUNetOptions {
     batchNorm: options.batchNorm ?? true,
     upsampling: options.upsampling ?? 'transpose',
     dropout,
+    fused: options.fused ?? false,
   }
 }
 
@@ -64,18 +71,19 @@ export function resolveUNetOptions(options: UNetOptions): ResolvedUNetOptions {
  */
 export function buildUNet(options: UNetOptions): tf.LayersModel {
   const resolved = resolveUNetOptions(options)
-  const { inputSize, depth, baseFilters, batchNorm, upsampling, dropout } = resolved
+  const { inputSize, depth, baseFilters, upsampling, dropout } = resolved
+  const convolution: ConvolutionForm = resolved.fused ? 'fused' : resolved.batchNorm ? 'batchNorm' : 'plain'
   const init = makeInitializer(options.seed)
   const input = tf.input({ shape: [inputSize, inputSize, 1], name: 'image' })
 
   const skips: tf.SymbolicTensor[] = []
   let x: tf.SymbolicTensor = input
   for (let level = 0; level < depth; level++) {
-    x = convBlock(x, baseFilters * 2 ** level, `down${level + 1}`, batchNorm, init)
+    x = convBlock(x, baseFilters * 2 ** level, `down${level + 1}`, convolution, init)
     skips.push(x)
     x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `down${level + 1}_pool` }).apply(x) as tf.SymbolicTensor
   }
-  x = convBlock(x, baseFilters * 2 ** depth, 'bottleneck', batchNorm, init)
+  x = convBlock(x, baseFilters * 2 ** depth, 'bottleneck', convolution, init)
   if (dropout > 0) {
     x = tf.layers.dropout({ rate: dropout, seed: options.seed, name: 'bottleneck_dropout' }).apply(x) as tf.SymbolicTensor
   }
@@ -84,7 +92,7 @@ export function buildUNet(options: UNetOptions): tf.LayersModel {
     const name = `up${level + 1}`
     x = upsample(x, filters, name, upsampling, init)
     x = tf.layers.concatenate({ axis: -1, name: `${name}_skip` }).apply([skips[level], x]) as tf.SymbolicTensor
-    x = convBlock(x, filters, name, batchNorm, init)
+    x = convBlock(x, filters, name, convolution, init)
   }
   const output = tf.layers
     .conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: options.seed }), name: 'lung_probability' })
@@ -92,15 +100,30 @@ export function buildUNet(options: UNetOptions): tf.LayersModel {
   return tf.model({ inputs: input, outputs: output, name: `unet_d${depth}_f${baseFilters}_${inputSize}` })
 }
 
+/**
+ * How a block's convolutions are built: `batchNorm` convolution → batch norm → ReLU; `plain` convolution with
+ * bias → ReLU; `fused` convolution with bias and ReLU in one layer (the inference form of either).
+ */
+type ConvolutionForm = 'batchNorm' | 'plain' | 'fused'
+
 /** Two 3×3 convolutions, each followed by (optional) batch norm and ReLU. */
-function convBlock(x: tf.SymbolicTensor, filters: number, name: string, batchNorm: boolean, init: Initializer): tf.SymbolicTensor {
+function convBlock(x: tf.SymbolicTensor, filters: number, name: string, form: ConvolutionForm, init: Initializer): tf.SymbolicTensor {
   let y = x
   for (const index of [1, 2]) {
     // Without batch norm the convolution needs its bias; with it the bias is redundant (batch norm's beta).
     y = tf.layers
-      .conv2d({ filters, kernelSize: 3, padding: 'same', useBias: !batchNorm, kernelInitializer: init(), name: `${name}_conv${index}` })
+      .conv2d({
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: form !== 'batchNorm',
+        activation: form === 'fused' ? 'relu' : undefined,
+        kernelInitializer: init(),
+        name: `${name}_conv${index}`,
+      })
       .apply(y) as tf.SymbolicTensor
-    if (batchNorm) y = batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `${name}_bn${index}` }).apply(y) as tf.SymbolicTensor
+    if (form === 'fused') continue
+    if (form === 'batchNorm') y = batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `${name}_bn${index}` }).apply(y) as tf.SymbolicTensor
     y = reLU({ name: `${name}_relu${index}` }).apply(y) as tf.SymbolicTensor
   }
   return y

@@ -9,17 +9,25 @@ import { segmentImage } from '../model/segmentImage'
 /** Scores of one image at its own size. */
 export interface ImageOverlap {
   id: string
+  /** The mask set. */
   sourceId: string
+  /** Where the radiograph comes from, when known (see `LungMaskSource.originOf`). */
+  origin?: string
   dice: number
   iou: number
 }
 
-/** Overall and per-source scores. */
+/** Overall scores, and per mask set and per image source. */
 export interface LungEvaluation {
   overall: OverlapSummary
   bySource: Record<string, OverlapSummary>
+  /** Per image source; images of unknown source under `unknown`. Empty when no origin was asked for. */
+  byOrigin: Record<string, OverlapSummary>
   perImage: ImageOverlap[]
 }
+
+/** The `byOrigin` key of images whose source is not known. */
+export const UNKNOWN_ORIGIN = 'unknown'
 
 /**
  * Scores a model the way it is used: `segmentImage` on the original file (network input chain, mapping back,
@@ -29,7 +37,14 @@ export interface LungEvaluation {
 export async function evaluateLungModel(
   model: tf.LayersModel,
   pairs: readonly MaskPair[],
-  options: { resizeMode: ResizeMode; postprocess?: LungPostprocessOptions; signal?: AbortSignal; onImage?: (score: ImageOverlap) => void },
+  options: {
+    resizeMode: ResizeMode
+    postprocess?: LungPostprocessOptions
+    /** Where each radiograph comes from, for the per-image-source scores. */
+    originOf?: (pair: MaskPair) => string | undefined
+    signal?: AbortSignal
+    onImage?: (score: ImageOverlap) => void
+  },
 ): Promise<LungEvaluation> {
   const perImage: ImageOverlap[] = []
   for (const pair of pairs) {
@@ -38,13 +53,25 @@ export async function evaluateLungModel(
     const fitted = fitMaskToImage(await readBinaryMask(pair.maskPaths), decoded.width, decoded.height)
     if ('reason' in fitted) throw new Error(`${pair.id}: ${fitted.reason}`)
     const { mask } = await segmentImage(model, decoded, { resizeMode: options.resizeMode, postprocess: options.postprocess })
-    const score = { id: pair.id, sourceId: pair.sourceId, dice: diceCoefficient(mask, fitted.mask), iou: intersectionOverUnion(mask, fitted.mask) }
+    const origin = options.originOf ? (options.originOf(pair) ?? UNKNOWN_ORIGIN) : undefined
+    const score: ImageOverlap = { id: pair.id, sourceId: pair.sourceId, ...(origin === undefined ? {} : { origin }), dice: diceCoefficient(mask, fitted.mask), iou: intersectionOverUnion(mask, fitted.mask) }
     perImage.push(score)
     options.onImage?.(score)
   }
-  const bySource: Record<string, OverlapSummary> = {}
-  for (const sourceId of [...new Set(perImage.map((score) => score.sourceId))].sort()) {
-    bySource[sourceId] = summarizeOverlap(perImage.filter((score) => score.sourceId === sourceId))
+  return {
+    overall: summarizeOverlap(perImage),
+    bySource: summarizeGroups(perImage, (score) => score.sourceId),
+    byOrigin: summarizeGroups(perImage, (score) => score.origin),
+    perImage,
   }
-  return { overall: summarizeOverlap(perImage), bySource, perImage }
+}
+
+/** Scores summarized per group, groups in name order; scores without a group are left out. */
+function summarizeGroups(scores: readonly ImageOverlap[], groupOf: (score: ImageOverlap) => string | undefined): Record<string, OverlapSummary> {
+  const groups = new Map<string, ImageOverlap[]>()
+  for (const score of scores) {
+    const group = groupOf(score)
+    if (group !== undefined) groups.set(group, [...(groups.get(group) ?? []), score])
+  }
+  return Object.fromEntries([...groups.keys()].sort().map((group) => [group, summarizeOverlap(groups.get(group) as ImageOverlap[])]))
 }

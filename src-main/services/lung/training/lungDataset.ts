@@ -28,6 +28,11 @@ export interface LungMaskSource {
   list: () => Promise<MaskPairListing>
   /** Patient id of an image file name, when the source has one. */
   patientOf?: (fileName: string) => string | undefined
+  /**
+   * Where the radiograph itself comes from (a journal, a teaching site), when the source knows: images of one
+   * mask set can come from many places, and held-out scores are also given per image source.
+   */
+  originOf?: (fileName: string) => string | undefined
 }
 
 /** One usable pair, prepared at the network size. */
@@ -65,6 +70,17 @@ export interface LungDataset {
   closestDistinctDistance: number
 }
 
+/**
+ * Validation and held-out patients named in advance, so that models trained years apart are scored on the same
+ * patients; every other patient trains.
+ */
+export interface FixedPatientSplit {
+  /** Where the lists come from, for the model card. */
+  origin: string
+  test: readonly string[]
+  validation: readonly string[]
+}
+
 /** Options of {@link loadLungDataset}. */
 export interface LungDatasetOptions {
   /** In priority order: when an image is in two sources, the first source's mask is kept. */
@@ -76,22 +92,30 @@ export interface LungDatasetOptions {
   /** Share of all images used for validation / early stopping (by patient, from what the test left). */
   validationFraction: number
   seed: number
+  /**
+   * Fixed validation and held-out patients instead of the seeded split (`testFraction`, `validationFraction`
+   * and `seed` then play no part in the split). Every listed patient must be in the data.
+   */
+  fixedSplit?: FixedPatientSplit
   /** Use at most this many pairs per source (quick runs and tests). */
   limitPerSource?: number
   log?: (line: string) => void
   signal?: AbortSignal
 }
 
-/** Patient id column of a CSV keyed by file name (covid-chestxray's `frontal_xray_labels.csv`, `metadata.csv`). */
-export async function readPatientTable(csvPaths: readonly string[], fileColumn = 'filename', patientColumn = 'patientid'): Promise<Map<string, string>> {
+/**
+ * One column of CSV tables keyed by file name (covid-chestxray's `frontal_xray_labels.csv`, `metadata.csv`): by
+ * default the patient id.
+ */
+export async function readColumnByFileName(csvPaths: readonly string[], fileColumn = 'filename', valueColumn = 'patientid'): Promise<Map<string, string>> {
   const table = new Map<string, string>()
   for (const path of csvPaths) {
     const rows = parse(await readFile(path, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, bom: true, relax_column_count: true }) as Array<Record<string, string>>
     for (const row of rows) {
       const file = row[fileColumn]
-      const patient = row[patientColumn]
+      const value = row[valueColumn]
       // The first table wins: list the curated one before the raw metadata.
-      if (file && patient && !table.has(file)) table.set(file, patient)
+      if (file && value && !table.has(file)) table.set(file, value)
     }
   }
   return table
@@ -146,6 +170,7 @@ export async function loadLungDataset(options: LungDatasetOptions): Promise<Lung
   }
   log(`${samples.length} distinct images, ${duplicates.length} duplicates dropped, ${excluded.length} excluded`)
 
+  if (options.fixedSplit) return { ...splitByList(samples, options.fixedSplit, options.limitPerSource !== undefined), duplicates, excluded, closestDistinctDistance }
   const records = samples.map((sample) => ({ imageId: sample.pair.id, datasetId: 'patients', patientId: sample.patientId, label: sample.pair.sourceId, contentHash: sample.contentHash, sample }))
   const testSplit = splitByPatient(records, { fraction: options.testFraction, seed: options.seed })
   const validationShare = options.validationFraction / (1 - options.testFraction)
@@ -158,6 +183,28 @@ export async function loadLungDataset(options: LungDatasetOptions): Promise<Lung
     duplicates,
     excluded,
     closestDistinctDistance,
+  }
+}
+
+/**
+ * The fixed split: listed patients to validation and test, the rest to train. A listed patient missing from the
+ * data throws (the scores would silently cover fewer patients than the lists say), unless only part of the data
+ * was read (`partial`, quick runs).
+ */
+function splitByList(samples: readonly LungSample[], split: FixedPatientSplit, partial: boolean): Pick<LungDataset, 'train' | 'validation' | 'test'> {
+  const test = new Set(split.test)
+  const validation = new Set(split.validation)
+  const both = split.test.filter((patient) => validation.has(patient))
+  if (both.length > 0) throw new Error(`the fixed split names patient(s) ${both.join(', ')} both for validation and for the held-out test`)
+  const present = new Set(samples.map((sample) => sample.patientId))
+  const missing = [...split.test, ...split.validation].filter((patient) => !present.has(patient))
+  if (missing.length > 0 && !partial) {
+    throw new Error(`patient(s) ${missing.join(', ')} of the fixed split (${split.origin}) have no usable image with a lung mask: the data differs from the one the split was made on`)
+  }
+  return {
+    train: samples.filter((sample) => !test.has(sample.patientId) && !validation.has(sample.patientId)),
+    validation: samples.filter((sample) => validation.has(sample.patientId)),
+    test: samples.filter((sample) => test.has(sample.patientId)),
   }
 }
 

@@ -4,15 +4,16 @@
  */
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import * as tf from '@tensorflow/tfjs'
 import type { ResizeMode } from '@shared/imaging/preprocess'
-import { DEFAULT_AUGMENTATION, LUNG_MODEL_CARD_FORMAT, LUNG_POSTPROCESS_DEFAULTS, summarizeOverlap, type AugmentationRanges } from '@shared/lung'
+import { AUGMENTATION_PRESETS, type AugmentationPreset, type AugmentationRanges } from '@shared/lung'
 import { evaluateLungModel, type LungEvaluation } from './evaluateLungModel'
-import { loadLungDataset, type LungDataset, type LungMaskSource, type LungSample } from './lungDataset'
+import { loadLungDataset, type FixedPatientSplit, type LungMaskSource } from './lungDataset'
 import { saveLayersModel } from '../../engine/modelFiles'
-import { trainSegmentationModel, type BatchLog, type EpochLog, type SegmentationTrainingResult } from './trainSegmentation'
+import { trainSegmentationModel, type BatchLog, type EpochLog, type LearningRateSchedule, type SegmentationTrainingResult } from './trainSegmentation'
 import { buildUNet, resolveUNetOptions, type UpsamplingMode } from '../model/unet'
+import { foldBatchNorm } from '../model/foldBatchNorm'
 import { MODEL_CARD_JSON } from '../model/lungModel'
+import { buildLungModelCard, originResolver } from './lungModelCard'
 
 /**
  * Settings of the shipped model, chosen to fit about an hour on a shared 2-core machine with the wasm backend
@@ -29,8 +30,12 @@ export const LUNG_TRAINING_DEFAULTS: LungTrainingSettings = {
   epochs: 40,
   batchSize: 4,
   learningRate: 1e-3,
+  learningRateSchedule: 'plateau',
+  warmupEpochs: 0,
+  minLearningRate: 1e-5,
   patience: 8,
   reduceLearningRatePatience: 3,
+  augmentation: 'strong',
   seed: 1,
   testFraction: 0.15,
   validationFraction: 0.1,
@@ -48,8 +53,16 @@ export interface LungTrainingSettings {
   epochs: number
   batchSize: number
   learningRate: number
+  learningRateSchedule: LearningRateSchedule
+  /** Cosine schedule only: epochs of linear warm-up. */
+  warmupEpochs: number
+  /** Floor of the schedule. */
+  minLearningRate: number
   patience: number
+  /** Plateau schedule only: epochs without a better validation Dice before the rate is halved. */
   reduceLearningRatePatience: number
+  /** Named ranges of `AUGMENTATION_PRESETS` (`none`: no augmentation). */
+  augmentation: AugmentationPreset
   seed: number
   testFraction: number
   validationFraction: number
@@ -61,16 +74,24 @@ export interface LungTrainingSettings {
 export interface TrainLungModelOptions extends Partial<LungTrainingSettings> {
   sources: readonly LungMaskSource[]
   outDir: string
-  augmentation?: AugmentationRanges | null
+  /**
+   * Validation and held-out patients fixed in advance (the shipped model's: `SHIPPED_LUNG_SPLIT`); without it the
+   * split is drawn by `seed`, `testFraction` and `validationFraction`.
+   */
+  fixedSplit?: FixedPatientSplit
   /** Quick runs: at most this many pairs per source. */
   limitPerSource?: number
   /** The command line that ran this, recorded in the card so the model can be rebuilt. */
   command: string
   /** Backend facts for the card (name, SIMD, threads). */
   backend: Record<string, unknown>
+  /** The machine for the card (CPU model, cores), so the training time can be read against it. */
+  machine?: Record<string, unknown>
   /** Versions for the card (node, tfjs, app…). */
   versions: Record<string, string>
   signal?: AbortSignal
+  /** Where the training keeps its checkpoint; started again with the same folder, it resumes (see trainSegmentationModel). */
+  checkpointFolder?: string
   log?: (line: string) => void
   /** Awaited after every step: an in-process caller can yield here so its event loop stays responsive. */
   onBatchEnd?: (log: BatchLog) => void | Promise<void>
@@ -92,6 +113,8 @@ export type LungTrainingPhase =
 /** What {@link trainLungModel} produced. */
 export interface TrainLungModelResult {
   card: Record<string, unknown>
+  /** From loading the data to the files written. */
+  wallSeconds: number
   evaluation: LungEvaluation
   training: SegmentationTrainingResult
   outDir: string
@@ -111,6 +134,7 @@ export async function trainLungModel(options: TrainLungModelOptions): Promise<Tr
     testFraction: settings.testFraction,
     validationFraction: settings.validationFraction,
     seed: settings.seed,
+    fixedSplit: options.fixedSplit,
     limitPerSource: options.limitPerSource,
     log,
     signal: options.signal,
@@ -123,7 +147,7 @@ export async function trainLungModel(options: TrainLungModelOptions): Promise<Tr
   try {
     const parameters = model.countParams()
     log(`U-Net: depth ${unetOptions.depth}, ${unetOptions.baseFilters} base filters, ${unetOptions.inputSize} px, ${parameters} parameters`)
-    const augmentation = options.augmentation === undefined ? DEFAULT_AUGMENTATION : options.augmentation
+    const augmentation: AugmentationRanges | null = AUGMENTATION_PRESETS[settings.augmentation]
     const training = await trainSegmentationModel(
       model,
       { train: dataset.train, validation: dataset.validation },
@@ -131,178 +155,57 @@ export async function trainLungModel(options: TrainLungModelOptions): Promise<Tr
         epochs: settings.epochs,
         batchSize: settings.batchSize,
         learningRate: settings.learningRate,
+        learningRateSchedule: settings.learningRateSchedule,
+        warmupEpochs: settings.warmupEpochs,
+        minLearningRate: settings.minLearningRate,
         seed: settings.seed,
         augmentation,
         patience: settings.patience,
         reduceLearningRatePatience: settings.reduceLearningRatePatience,
         timeBudgetMs: settings.timeBudgetMinutes == null ? undefined : settings.timeBudgetMinutes * 60_000,
         signal: options.signal,
+        checkpointFolder: options.checkpointFolder,
+        onResume: (epoch, step) => log(`resumed from the checkpoint at epoch ${epoch + 1}, step ${step + 1}`),
         onBatchEnd: options.onBatchEnd,
         onEpochEnd: options.onEpochEnd,
       },
     )
     log(`training stopped (${training.stopReason}) after ${training.epochsRun} epochs; best epoch ${training.bestEpoch + 1}, validation Dice ${training.bestValDice.toFixed(4)}`)
 
-    await options.onPhase?.({ phase: 'evaluating', test: dataset.test.length })
-    log(`evaluating on ${dataset.test.length} held-out images at their own size…`)
-    const evaluation = await evaluateLungModel(model, dataset.test.map((sample) => sample.pair), { resizeMode: settings.resizeMode, signal: options.signal })
-    log(`held-out Dice ${evaluation.overall.meanDice?.toFixed(4)}, IoU ${evaluation.overall.meanIoU?.toFixed(4)}`)
+    // What ships, and so what is scored: the inference form (batch norms folded, ReLUs fused).
+    const inference = foldBatchNorm(model, unetOptions)
+    try {
+      await options.onPhase?.({ phase: 'evaluating', test: dataset.test.length })
+      log(`evaluating on ${dataset.test.length} held-out images at their own size…`)
+      const evaluation = await evaluateLungModel(inference, dataset.test.map((sample) => sample.pair), { resizeMode: settings.resizeMode, originOf: originResolver(options.sources), signal: options.signal })
+      log(`held-out Dice ${evaluation.overall.meanDice?.toFixed(4)}, IoU ${evaluation.overall.meanIoU?.toFixed(4)}`)
 
-    await options.onPhase?.({ phase: 'saving' })
-    const files = await saveLayersModel(model, options.outDir)
-    const card = buildCard({
-      options,
-      settings,
-      unet: unetOptions,
-      parameters,
-      augmentation,
-      dataset,
-      training,
-      evaluation,
-      files,
-      startedAt,
-      wallSeconds: (performance.now() - wallBegan) / 1000,
-    })
-    await writeFile(join(options.outDir, MODEL_CARD_JSON), `${JSON.stringify(card, null, 2)}\n`)
-    log(`wrote ${options.outDir} (weights ${(files.weightsBytes / 1e6).toFixed(2)} MB)`)
-    return { card, evaluation, training, outDir: options.outDir }
+      await options.onPhase?.({ phase: 'saving' })
+      const files = await saveLayersModel(inference, options.outDir)
+      const wallSeconds = (performance.now() - wallBegan) / 1000
+      const card = buildLungModelCard({
+        options,
+        settings,
+        unet: unetOptions,
+        parameters,
+        savedParameters: inference.countParams(),
+        augmentation,
+        dataset,
+        training,
+        evaluation,
+        files,
+        startedAt,
+        wallSeconds,
+      })
+      await writeFile(join(options.outDir, MODEL_CARD_JSON), `${JSON.stringify(card, null, 2)}\n`)
+      log(`wrote ${options.outDir} (weights ${(files.weightsBytes / 1e6).toFixed(2)} MB)`)
+      return { card, wallSeconds, evaluation, training, outDir: options.outDir }
+    } finally {
+      inference.dispose()
+    }
   } finally {
     model.dispose()
   }
-}
-
-interface CardInputs {
-  options: TrainLungModelOptions
-  settings: LungTrainingSettings
-  unet: ReturnType<typeof resolveUNetOptions>
-  parameters: number
-  augmentation: AugmentationRanges | null
-  dataset: LungDataset
-  training: SegmentationTrainingResult
-  evaluation: LungEvaluation
-  files: Awaited<ReturnType<typeof saveLayersModel>>
-  startedAt: Date
-  wallSeconds: number
-}
-
-function buildCard(inputs: CardInputs): Record<string, unknown> {
-  const { options, settings, unet, dataset, training, evaluation, files } = inputs
-  const round = (value: number | null, digits = 4) => (value == null ? null : Number(value.toFixed(digits)))
-  const describe = (sample: LungSample, split: string) => ({ id: sample.pair.id, source: sample.pair.sourceId, file: sample.pair.fileName, contentHash: sample.contentHash, patientId: sample.patientId, width: sample.width, height: sample.height, split })
-  const comparable = dataset.duplicates.filter((duplicate) => duplicate.maskDice != null)
-  const agreement = summarizeOverlap(comparable.map((duplicate) => ({ dice: duplicate.maskDice as number, iou: (duplicate.maskDice as number) / (2 - (duplicate.maskDice as number)) })))
-  return {
-    format: LUNG_MODEL_CARD_FORMAT,
-    formatVersion: 1,
-    name: 'lung-unet',
-    description:
-      'U-Net lung segmentation for chest radiographs (paper Sec. III-B: lungs segmented by a U-Net, mask blurred 3 px, image multiplied by it). Output: per-pixel lung probability; the app thresholds and post-processes it (see postprocessing).',
-    createdAt: inputs.startedAt.toISOString(),
-    command: options.command,
-    files: { modelJson: 'model.json', weights: 'weights.bin', weightsBytes: files.weightsBytes, weightsSha256: files.weightsSha256 },
-    architecture: {
-      kind: 'U-Net',
-      reference: 'Ronneberger, Fischer & Brox, U-Net: Convolutional Networks for Biomedical Image Segmentation, MICCAI 2015',
-      inputSize: unet.inputSize,
-      inputShape: [unet.inputSize, unet.inputSize, 1],
-      depth: unet.depth,
-      baseFilters: unet.baseFilters,
-      filtersPerLevel: Array.from({ length: unet.depth + 1 }, (_, level) => unet.baseFilters * 2 ** level),
-      batchNorm: unet.batchNorm,
-      upsampling: unet.upsampling === 'transpose' ? '2x2 stride-2 transposed convolution' : 'nearest ×2 then 3x3 convolution',
-      padding: 'same',
-      output: '1x1 convolution, sigmoid: probability of lung',
-      parameters: inputs.parameters,
-    },
-    preprocessing: {
-      chain: ['toPresentationGrey (MONOCHROME1 inverted, bone bright)', 'histogramEqualize (global, full bit depth)', `resize to ${unet.inputSize}x${unet.inputSize} (${settings.resizeMode}; area when shrinking, bilinear when enlarging)`],
-      equalize: 'global',
-      resizeMode: settings.resizeMode,
-      inputRange: [0, 1],
-      note: 'The same chain as the classifier input (src-shared/imaging/preprocess), minus the mask.',
-    },
-    postprocessing: { ...LUNG_POSTPROCESS_DEFAULTS },
-    postprocessingSteps: [
-      'probability map cropped to the resize placement and resized bilinearly to the original image size',
-      `threshold at ${LUNG_POSTPROCESS_DEFAULTS.threshold}`,
-      `keep the ${LUNG_POSTPROCESS_DEFAULTS.keepComponents} largest ${LUNG_POSTPROCESS_DEFAULTS.connectivity}-connected components (dropping any below ${LUNG_POSTPROCESS_DEFAULTS.minRelativeArea} of the largest)`,
-      'fill holes (background 4-connected to the border stays outside)',
-      `Gaussian blur, radius (sigma) ${LUNG_POSTPROCESS_DEFAULTS.blurRadius} px, for the soft mask`,
-    ],
-    trainingData: {
-      sources: options.sources.map((source) => ({ id: source.id, location: source.location, convention: source.convention, licence: source.licence })),
-      conventionChoice:
-        'Both sources are used. Their outlines differ slightly (V7 is tighter along the mediastinum and includes some retrocardiac lung, the radiologist set is drawn more generously); on the radiographs both annotate, the two masks agree at the Dice given in interAnnotatorAgreement, about the accuracy asked of the model. Doubling the data (about 100 → 200 distinct radiographs) was judged worth more than a single convention. When a radiograph is in both, the first source\'s mask is kept (radiologist-drawn, and closest to the lung-field convention of the Montgomery/Shenzhen sets the paper trained on). Splits are stratified by source, and the held-out scores are also given per source.',
-      interAnnotatorAgreement: { images: agreement.images, meanDice: round(agreement.meanDice), medianDice: round(agreement.medianDice), minDice: round(agreement.minDice) },
-      deduplication:
-        'Same SHA-256 of the file, or same size and a 16x16 thumbnail differing by a mean of < 0.01 (the two sources store some radiographs as differently encoded files)',
-      duplicatesDropped: dataset.duplicates.map((duplicate) => ({ ...duplicate, fingerprintDistance: round(duplicate.fingerprintDistance, 5), maskDice: round(duplicate.maskDice) })),
-      closestDistinctFingerprintDistance: round(dataset.closestDistinctDistance, 5),
-      excluded: dataset.excluded,
-      images: [
-        ...dataset.train.map((sample) => describe(sample, 'train')),
-        ...dataset.validation.map((sample) => describe(sample, 'validation')),
-        ...dataset.test.map((sample) => describe(sample, 'test')),
-      ],
-    },
-    split: {
-      method: 'splitByPatient (src-shared/datasets): patient-disjoint, stratified by source; test first, then validation from the rest',
-      patientIds: 'covid-chestxray metadata patientid (frontal_xray_labels.csv, then metadata.csv); an image without one is its own patient',
-      seed: settings.seed,
-      testFraction: settings.testFraction,
-      validationFraction: settings.validationFraction,
-      images: { train: dataset.train.length, validation: dataset.validation.length, test: dataset.test.length },
-      patients: {
-        train: new Set(dataset.train.map((sample) => sample.patientId)).size,
-        validation: new Set(dataset.validation.map((sample) => sample.patientId)).size,
-        test: new Set(dataset.test.map((sample) => sample.patientId)).size,
-      },
-      use: 'train: weights; validation: early stopping and learning-rate halving; test: the reported scores only',
-    },
-    training: {
-      loss: '(1 − soft Dice, per image) + binary cross-entropy',
-      optimizer: 'Adam',
-      learningRate: settings.learningRate,
-      learningRateSchedule: `halved after ${settings.reduceLearningRatePatience} epochs without a better validation Dice (floor 1e-5)`,
-      batchSize: settings.batchSize,
-      maxEpochs: settings.epochs,
-      epochsRun: training.epochsRun,
-      bestEpoch: training.bestEpoch + 1,
-      stopReason: training.stopReason,
-      earlyStopping: `validation Dice, patience ${settings.patience}, best weights restored`,
-      timeBudgetMinutes: settings.timeBudgetMinutes,
-      augmentation: inputs.augmentation
-        ? { ...inputs.augmentation, applied: 'every training image at every step, same geometry for image (bilinear) and mask (nearest); brightness/contrast on the image only; no flips (the heart is on the left)' }
-        : null,
-      seed: settings.seed,
-      medianStepMs: Math.round(training.medianStepMs),
-      trainingSeconds: Math.round(training.trainingMs / 1000),
-      wallSeconds: Math.round(inputs.wallSeconds),
-      history: training.history.map((epoch) => ({ epoch: epoch.epoch + 1, trainLoss: round(epoch.trainLoss), valDice: round(epoch.valDice), valIoU: round(epoch.valIoU), learningRate: epoch.learningRate, seconds: Math.round(epoch.epochMs / 1000) })),
-      backend: options.backend,
-      versions: options.versions,
-      tfjs: tf.version.tfjs,
-    },
-    evaluation: {
-      protocol: 'held-out test patients; segmentImage on the original file (full input chain and post-processing) against the ground-truth mask at the image\'s own size; mean over images',
-      heldOut: roundSummary(evaluation.overall),
-      heldOutBySource: Object.fromEntries(Object.entries(evaluation.bySource).map(([source, summary]) => [source, roundSummary(summary)])),
-      validation: { images: dataset.validation.length, dice: round(training.bestValDice), iou: round(training.bestValIoU), at: `${unet.inputSize} px network output, threshold 0.5, no post-processing` },
-      target: { meanDice: 0.95, reached: (evaluation.overall.meanDice ?? 0) >= 0.95 },
-      perImage: evaluation.perImage.map((score) => ({ ...score, dice: round(score.dice), iou: round(score.iou) })),
-    },
-    limitations: [
-      'Trained on about 200 adult radiographs from one public COVID-19 collection (papers, websites): mostly PA/AP views with burnt-in text and arrows; not validated on paediatric, lateral or portable-supine images beyond what the collection holds.',
-      'The two annotation conventions disagree by a few percent of lung area along the mediastinum and diaphragm; Dice above their mutual agreement is not meaningful.',
-      'Dense consolidation at the lung border can be cut off; hole filling only recovers opacities enclosed by lung.',
-      'A research tool, not a medical device.',
-    ],
-  }
-}
-
-function roundSummary(summary: ReturnType<typeof summarizeOverlap>) {
-  const round = (value: number | null) => (value == null ? null : Number(value.toFixed(4)))
-  return { images: summary.images, meanDice: round(summary.meanDice), meanIoU: round(summary.meanIoU), medianDice: round(summary.medianDice), minDice: round(summary.minDice) }
 }
 
 function pickSettings(options: TrainLungModelOptions): Partial<LungTrainingSettings> {

@@ -5,8 +5,8 @@ import type { MaskPairListing } from './maskPairs'
 import type { BatchLog, EpochLog } from './trainSegmentation'
 import { trainLungModel, type LungTrainingPhase, type TrainLungModelOptions, type TrainLungModelResult } from './trainLungModel'
 
-/** A lung mask source with its pairs already listed: plain data that can cross into a worker. */
-export type ListedLungSource = Omit<LungMaskSource, 'list'> & { listing: MaskPairListing }
+/** A lung mask source with its pairs listed and their patients looked up: plain data that can cross into a worker. */
+export type ListedLungSource = Omit<LungMaskSource, 'list' | 'patientOf'> & { listing: MaskPairListing; patients: Record<string, string> }
 
 /** A lung-model training as a job. */
 export interface TrainLungModelJob {
@@ -25,8 +25,14 @@ export type TrainLungModelEvent =
 
 /** Lists a source's pairs now, so the training can run where the library is not at hand. */
 export async function listLungSource(source: LungMaskSource): Promise<ListedLungSource> {
-  const { list, ...rest } = source
-  return { ...rest, listing: await list() }
+  const { list, patientOf, ...rest } = source
+  const listing = await list()
+  const patients: Record<string, string> = {}
+  for (const pair of listing.pairs) {
+    const patient = patientOf?.(pair.fileName)
+    if (patient !== undefined) patients[pair.fileName] = patient
+  }
+  return { ...rest, listing, patients }
 }
 
 /** Lung U-Net training in a worker: steps, evaluation and saving all off the main thread; stops between steps when asked. */
@@ -42,7 +48,7 @@ export const trainLungModelExecutor: JobExecutor<TrainLungModelJob, TrainLungMod
       return await trainLungModel({
       ...job.options,
       backend: { ...job.options.backend, name: context.engine?.active ?? 'unknown', threads: context.engine?.onednn?.threads ?? null },
-      sources: job.sources.map(({ listing, ...source }) => ({ ...source, list: async () => listing })),
+      sources: job.sources.map(({ listing, patients, ...source }) => ({ ...source, list: async () => listing, patientOf: (fileName: string) => patients[fileName] })),
       signal: abort.signal,
       log: (line) => context.emit({ type: 'log', line }),
       onPhase: (phase) => {

@@ -81,11 +81,20 @@ describe('cxr train-lungs', () => {
     const result = await cxr(['train-lungs', '--data', SHARED_DATA, '--out', out, '--size', '32', '--depth', '1', '--filters', '2', '--epochs', '1', '--limit', '6', '--time-budget', '0'])
     expect(result.code, result.stderr).toBe(0)
     expect(result.stderr).toMatch(/split by patient: \d+ train, \d+ validation, \d+ held-out test images/)
-    expect(result.stdout).toMatch(/^held-out \(\d+ images\): Dice 0\.\d{4} IoU 0\.\d{4}/)
+    expect(result.stdout).toMatch(/^held-out \((\d+) images\): Dice [01]\.\d{4} \(min [01]\.\d{4}\), IoU [01]\.\d{4}/)
+    // Scores per mask set and per website the radiographs come from (covid-chestxray's metadata url).
+    expect(result.stdout).toMatch(/^ {2}masks (lungmask-radiologist|covid-chestxray\/lung-masks-v7) \(\d+\): Dice /m)
+    expect(result.stdout).toMatch(/^ {2}images from [a-z0-9.-]+\.[a-z]+ \(\d+\): Dice /m)
+    expect(result.stdout).toMatch(/^training took \d+\.\d min \(1 epochs, stopped by epochs\); everything \d+\.\d min$/m)
     for (const file of ['model.json', 'weights.bin', 'model-card.json']) expect(existsSync(join(out, file))).toBe(true)
     const card = JSON.parse(readFileSync(join(out, 'model-card.json'), 'utf8'))
     expect(LungModelCardSchema.safeParse(card).success).toBe(true)
     expect(card.command).toContain('cxr train-lungs')
+    const heldOut = card.evaluation.heldOut.images
+    const sum = (groups: Record<string, { images: number }>) => Object.values(groups).reduce((total, group) => total + group.images, 0)
+    expect(sum(card.evaluation.heldOutBySource)).toBe(heldOut)
+    expect(sum(card.evaluation.heldOutByImageSource)).toBe(heldOut)
+    expect(card.evaluation.perImage.every((score: { origin?: string }) => typeof score.origin === 'string')).toBe(true)
     const split = card.trainingData.images as Array<{ split: string; patientId: string; contentHash: string }>
     expect(split.every((image) => /^[0-9a-f]{64}$/.test(image.contentHash))).toBe(true)
     // No patient on two sides of the split.

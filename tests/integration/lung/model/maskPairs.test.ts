@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest'
 import { encodeGreyPng } from '../../../../src-main/services/imaging/export/png'
 import { fitMaskToImage, readBinaryMask } from '../../../../src-main/services/lung/training/maskFiles'
 import { listIndexCsvPairs, listMaskFolderPairs, listMontgomeryPairs } from '../../../../src-main/services/lung/training/maskPairs'
+import { readColumnByFileName } from '../../../../src-main/services/lung/training/lungDataset'
+import { websiteOf } from '../../../../src-main/services/lung/training/sharedLungSources'
 import { maskFromRows } from '@shared/lung'
 
 async function writePng(path: string, rows: number[][]): Promise<void> {
@@ -66,5 +68,24 @@ describe('fitMaskToImage', () => {
 
   it('rejects a mask of another aspect ratio with the reason', () => {
     expect(fitMaskToImage(mask, 4, 3)).toEqual({ reason: 'mask is 2x2 but the image is 4x3: different aspect ratio, so a different crop' })
+  })
+})
+
+describe('image sources of the shared lung masks', () => {
+  it('websiteOf: the url host without www., nothing for a missing or broken url', () => {
+    expect(websiteOf('https://www.nejm.org/doi/full/10.1056/NEJMc2001272')).toBe('nejm.org')
+    expect(websiteOf('https://radiopaedia.org/cases/covid-19-pneumonia-7')).toBe('radiopaedia.org')
+    expect(websiteOf('https://pubs.rsna.org/doi/10.1148/radiol.2020200490')).toBe('pubs.rsna.org')
+    expect(websiteOf(undefined)).toBeUndefined()
+    expect(websiteOf('see the paper')).toBeUndefined()
+  })
+
+  it('readColumnByFileName: the first table naming a file wins, rows without the value are skipped', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'cxr-columns-'))
+    writeFileSync(join(folder, 'curated.csv'), 'filename,patientid,url\na.png,7,\nb.png,,https://x.org/b\n')
+    writeFileSync(join(folder, 'raw.csv'), 'filename,patientid,url\na.png,8,https://www.y.org/a\nb.png,9,https://x.org/b2\n')
+    const paths = [join(folder, 'curated.csv'), join(folder, 'raw.csv')]
+    expect(Object.fromEntries(await readColumnByFileName(paths))).toEqual({ 'a.png': '7', 'b.png': '9' })
+    expect(Object.fromEntries(await readColumnByFileName(paths, 'filename', 'url'))).toEqual({ 'a.png': 'https://www.y.org/a', 'b.png': 'https://x.org/b' })
   })
 })
