@@ -1,5 +1,6 @@
 import { parseCommandLine, UsageError, type CliCommand } from '../command'
 import { formatFigures, type BenchFigure, type BenchSuite } from '../bench/figures'
+import { decodeSuite } from '../bench/decodeSuite'
 import { imagingSuite } from '../bench/imagingSuite'
 import { importSuite } from '../bench/importSuite'
 import { resnetSuite } from '../bench/resnetSuite'
@@ -9,7 +10,7 @@ import { trainingSuite } from '../bench/trainingSuite'
 import { viewerSuite } from '../bench/viewerSuite'
 
 /** Every benchmark suite, in the order they run. */
-export const benchSuites: BenchSuite[] = [resnetSuite, imagingSuite, importSuite, viewerSuite, segmentationSuite, trainingSuite, responsivenessSuite]
+export const benchSuites: BenchSuite[] = [resnetSuite, imagingSuite, decodeSuite, importSuite, viewerSuite, segmentationSuite, trainingSuite, responsivenessSuite]
 
 /** `cxr bench`: speed figures for the active backend (figures, not pass/fail). */
 export const benchCommand: CliCommand = {
