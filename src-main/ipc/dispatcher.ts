@@ -10,6 +10,7 @@ import {
   type IpcError,
   type IpcResult,
 } from '@shared/ipc'
+import { describeIssues, plainIssues } from '@shared/ipc/plainErrors'
 
 /** Receives calls from any transport and answers with an envelope; the one gate every request passes. */
 export interface Dispatcher {
@@ -46,14 +47,12 @@ export function createDispatcher(handlers: CxrHandlers, log: DispatchLogger = co
       }
       const parsed = found.spec.request.safeParse(payload)
       if (!parsed.success) {
-        const issues = parsed.error.issues.map((issue) => ({
-          path: issue.path.map(String).join('.') || '(request)',
-          message: issue.message,
-        }))
+        // Each issue keeps its path (for logs and tests) and says why in words; the page names the field itself.
+        const issues = plainIssues(parsed.error.issues)
         log.warn(`rejected ${String(channel)}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`)
         return failure({
           code: 'INVALID_REQUEST',
-          message: `${String(channel)}: invalid request (${issues.map((i) => `${i.path}: ${i.message}`).join('; ')})`,
+          message: `${String(channel)}: invalid request (${describeIssues(issues).join(' ')})`,
           issues,
         })
       }

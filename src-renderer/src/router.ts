@@ -2,6 +2,7 @@ import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-rou
 
 /** The app's sections, in navigation order; `ready` marks those that do something today. */
 export const sections = [
+  { path: '/start', name: 'start', label: 'First study', icon: '✓', ready: true, component: () => import('./views/StartView.vue') },
   { path: '/datasets', name: 'datasets', label: 'Datasets', icon: '▤', ready: true, component: () => import('./views/DatasetsView.vue') },
   { path: '/viewer', name: 'viewer', label: 'Viewer', icon: '◐', ready: true, component: () => import('./views/ViewerView.vue') },
   { path: '/runs', name: 'runs', label: 'Runs', icon: '▶', ready: true, component: () => import('./views/RunsView.vue') },
@@ -10,11 +11,12 @@ export const sections = [
 ] as const
 
 const routes: RouteRecordRaw[] = [
-  { path: '/', redirect: '/system' },
+  // A new user starts on the first-study checklist: it says what to do first, and later what is done.
+  { path: '/', redirect: '/start' },
   ...sections.map(({ path, name, component }) => ({ path, name, component })),
   { path: '/datasets/import', name: 'import', component: () => import('./views/datasets/ImportView.vue') },
   { path: '/datasets/compose', name: 'compose', component: () => import('./views/datasets/ComposeView.vue') },
-  { path: '/:rest(.*)*', redirect: '/system' },
+  { path: '/:rest(.*)*', redirect: '/start' },
 ]
 
 // Hash history works both from file:// (Electron) and from the loopback server (browser mode).

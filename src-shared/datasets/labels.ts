@@ -46,7 +46,7 @@ export function applyLabelMapping(records: readonly ImageRecord[], spec: Composi
     )
     throw new CompositionError(
       'unmapped-label',
-      `Composition "${spec.name}" has no mapping to COVID+, COVID− or exclude for: ${pairs.join('; ')}.`,
+      `Say what each label means for "${spec.name}" (COVID+, COVID− or leave out): not chosen yet for ${pairs.join('; ')}.`,
       pairs,
     )
   }

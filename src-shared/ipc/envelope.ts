@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { plainErrorMessage } from './plainErrors'
 
 /** Why a call failed, in terms the UI can act on. */
 export const IpcErrorCodeSchema = z.enum([
@@ -40,15 +41,22 @@ export type BridgeServerFrame =
   | { type: 'result'; id: number; outcome: IpcResult }
   | { type: 'event'; name: string; payload: unknown }
 
-/** Raised on the calling side when a call comes back with an error. */
+/**
+ * Raised on the calling side when a call comes back with an error. Its message is what the page shows, in plain
+ * words (see plainErrors.ts); the channel and the service's raw message stay on the error for logs.
+ */
 export class IpcCallError extends Error {
   readonly code: IpcErrorCode
   readonly issues: IpcError['issues']
+  readonly channel: string
+  readonly detail: string
   constructor(channel: string, error: IpcError) {
-    super(`${channel}: ${error.message}`)
+    super(plainErrorMessage(error))
     this.name = 'IpcCallError'
     this.code = error.code
     this.issues = error.issues
+    this.channel = channel
+    this.detail = error.message
   }
 }
 

@@ -207,6 +207,13 @@ export const ImportPreviewSchema = z.object({
   issues: z.array(ImportIssueSchema),
   /** Folders with their file counts and class (folder-per-class and DICOM folders). */
   folders: z.array(z.object({ folder: z.string(), files: z.number().int(), class: z.string().nullable() })).optional(),
+  /**
+   * Images of an existing dataset that this import names with another label than the library has: the library keeps
+   * its labels (a composition may use them), so the wizard warns before the user believes the new ones apply.
+   */
+  relabelled: z
+    .object({ count: z.number().int(), examples: z.array(z.object({ file: z.string(), from: z.string(), to: z.string() })) })
+    .optional(),
   /** Header summary of a DICOM folder; patient and study counts are of distinct ids, never the ids. */
   dicom: z
     .object({ modalities: countsSchema, views: countsSchema, patients: z.number().int(), studies: z.number().int(), withoutPatientId: z.number().int() })

@@ -7,6 +7,7 @@ import { hasSharedData, missingDataReason, sharedPath } from '../helpers/sharedD
 import { skipWithReason } from '../helpers/skip'
 import { chromiumMissingReason, screenshotFolder, useBrowserModeApp } from './support/browserMode'
 import { writeCollection } from './support/collection'
+import { pickFolder } from './support/wizard'
 
 const screenshots = screenshotFolder
 const noChromium = chromiumMissingReason()
@@ -14,16 +15,8 @@ const noChromium = chromiumMissingReason()
 async function chooseFolder(page: Page, folder: string): Promise<void> {
   await page.getByTestId('nav-datasets').click()
   await page.getByTestId('go-import').click()
-  // Let the picker show its first folder before typing, as a person would.
-  await expect.poll(() => page.getByTestId('folder-picker').getAttribute('data-loading'), { timeout: 30_000 }).toBe('false')
-  await page.getByTestId('folder-path').fill(folder)
-  await page.getByTestId('folder-path').press('Enter')
-  await expect.poll(() => page.getByTestId('folder-picker').getAttribute('data-path'), { timeout: 30_000 }).toBe(folder)
-  await page.getByTestId('choose-folder').click()
   // The confirmation step: a grant needs the user's explicit "Allow".
-  await page.getByTestId('confirm-grant').waitFor()
-  await page.getByTestId('folder-picker').screenshot({ path: join(screenshots, 'folder-confirm.png') })
-  await page.getByTestId('allow-folder').click()
+  await pickFolder(page, folder, () => page.getByTestId('folder-picker').screenshot({ path: join(screenshots, 'folder-confirm.png') }).then(() => undefined))
   await page.getByTestId('kind-csv').waitFor()
 }
 

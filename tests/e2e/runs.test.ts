@@ -28,11 +28,11 @@ describe('Runs in browser mode (Chromium)', () => {
     await page.getByTestId('run-batch').fill('4')
     await page.getByTestId('run-name').fill('tiny e2e run')
     await page.getByTestId('estimate-run').click()
-    await expect.poll(() => page.getByTestId('run-estimate').textContent(), { timeout: 120_000 }).toMatch(/About \d+ min on (onednn|wasm|cpu|tensorflow)/)
+    await expect.poll(() => page.getByTestId('run-estimate').textContent(), { timeout: 120_000 }).toMatch(/About (\d+ (s|min)|\d+ h \d+ min) in all on (onednn|wasm|cpu|tensorflow): (up to|at least) \d+ (s|min) preparing \d+ images/)
     await page.getByTestId('start-run').click()
 
     // Live progress, then the first finished epoch on the curve.
-    await expect.poll(() => page.getByTestId('run-progress').textContent().catch(() => ''), { timeout: 120_000 }).toMatch(/epoch \d+\/30/)
+    await expect.poll(() => page.getByTestId('run-progress').textContent().catch(() => ''), { timeout: 120_000 }).toMatch(/^Training epoch \d+ of 30/)
     const points = () => page.getByTestId('run-curves').getAttribute('data-points').then(Number).catch(() => 0)
     await expect.poll(points, { timeout: 120_000 }).toBeGreaterThan(0)
     const first = await points()

@@ -1,4 +1,5 @@
 import { ref } from 'vue'
+import { messageOf } from '../api/errorMessage'
 
 /**
  * The busy flag and error message of a store's actions: `run` marks the store busy, clears the last error, and
@@ -16,7 +17,7 @@ export function useAsyncAction() {
     try {
       return await work()
     } catch (reason) {
-      error.value = (reason as Error).message
+      error.value = messageOf(reason)
       return undefined
     } finally {
       busy.value = false

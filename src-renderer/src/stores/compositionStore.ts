@@ -2,11 +2,13 @@ import { acceptHMRUpdate, defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { z } from 'zod'
 import { DATASET_ROLES, PAPER_PRESET_NAMES, PAPER_PRESET_ROLES, paperPresets, type DatasetRole, type PaperPresetName } from '@shared/datasets/presets'
+import { guessLabelTarget } from '@shared/datasets/labelGuess'
 import { TEST_ONLY_FRACTION, type BalanceMode, type CompositionSpecInput, type LabelTarget } from '@shared/datasets/types'
 import type { BuiltCompositionSchema } from '@shared/ipc/libraryContract'
 import type { DatasetSummary } from '@shared/library/summaries'
 import { useApi } from '../api/client'
 import { useAsyncAction } from '../composables/useAsyncAction'
+import { useStudyGuideStore } from './studyGuideStore'
 
 type Built = z.infer<typeof BuiltCompositionSchema>
 
@@ -37,8 +39,23 @@ export const useCompositionStore = defineStore('composition', () => {
     mode.value === 'preset' ? neededRoles.value.map((role) => roles.value[role]).filter((id): id is string => !!id) : [...new Set([...primary.value, ...borrow.value])],
   )
 
-  /** Fills the label table for the chosen datasets: the preset's vocabulary where it knows a label, blank elsewhere. */
+  /**
+   * Fills what the user would have to work out: each role of the preset with the dataset that plainly plays it (its
+   * id or name is the role's, or it is the only dataset), and the label table with the preset's vocabulary, then
+   * the labels that say what they are (COVID+ → COVID+, normal → COVID−); the rest stays blank for the user.
+   */
   function syncLabels(datasets: DatasetSummary[]): void {
+    if (mode.value === 'preset') {
+      const taken = new Set(Object.values(roles.value))
+      for (const role of neededRoles.value) {
+        if (roles.value[role]) continue
+        const guess = guessRole(role, datasets.filter((dataset) => !taken.has(dataset.id)), neededRoles.value.length)
+        if (guess) {
+          roles.value = { ...roles.value, [role]: guess }
+          taken.add(guess)
+        }
+      }
+    }
     const next: Record<string, Record<string, LabelTarget | ''>> = {}
     const presetSpec = mode.value === 'preset' && neededRoles.value.every((role) => roles.value[role]) ? paperPresets[preset.value](roles.value, { seed: seed.value }) : null
     for (const id of datasetIds.value) {
@@ -46,7 +63,7 @@ export const useCompositionStore = defineStore('composition', () => {
       if (!dataset) continue
       next[id] = {}
       for (const label of Object.keys(dataset.classCounts)) {
-        next[id][label] = labelMapping.value[id]?.[label] || presetSpec?.labelMapping[id]?.[label] || ''
+        next[id][label] = labelMapping.value[id]?.[label] || presetSpec?.labelMapping[id]?.[label] || guessLabelTarget(label)
       }
     }
     labelMapping.value = next
@@ -76,6 +93,22 @@ export const useCompositionStore = defineStore('composition', () => {
   }
 
 
+  /**
+   * Sets the builder up for an external test set: a dataset no saved composition uses yet (or the last one), every
+   * image in test, patients of the training compositions kept out, named after the dataset.
+   */
+  function prepareExternal(datasets: DatasetSummary[], trainingCompositions: { id: string; datasetIds: string[] }[]): void {
+    const used = new Set(trainingCompositions.flatMap((composition) => composition.datasetIds))
+    const dataset = datasets.find((candidate) => !used.has(candidate.id)) ?? datasets[datasets.length - 1]
+    mode.value = 'custom'
+    testOnly.value = true
+    balance.value = 'none'
+    primary.value = dataset ? [dataset.id] : []
+    borrow.value = []
+    disjointFrom.value = trainingCompositions.map((composition) => composition.id)
+    name.value = dataset ? `${dataset.name} (external test set)` : ''
+  }
+
   const build = () =>
     run(async () => {
       built.value = null
@@ -87,6 +120,8 @@ export const useCompositionStore = defineStore('composition', () => {
     run(async () => {
       if (!built.value) return
       savedId.value = (await useApi().api.compositions.save({ composition: built.value.composition, name: name.value.trim() || undefined })).id
+      // No event announces a saved composition: the first-study path is told here, so its next step shows at once.
+      void useStudyGuideStore().refresh()
     })
 
   const load = (compositionId: string) =>
@@ -113,8 +148,24 @@ export const useCompositionStore = defineStore('composition', () => {
 
   return {
     mode, preset, roles, primary, borrow, balance, seed, testFraction, validationFraction, testOnly, disjointFrom, name, labelMapping, built, savedId, busy, error,
-    neededRoles, datasetIds, presets: PAPER_PRESET_NAMES, allRoles: DATASET_ROLES, syncLabels, build, save, load, importJson, exportJson,
+    neededRoles, datasetIds, presets: PAPER_PRESET_NAMES, allRoles: DATASET_ROLES, syncLabels, prepareExternal, build, save, load, importJson, exportJson,
   }
 })
+
+/** Loose names of the paper's datasets: covid-chestxray plays COVID-ChestXRay, kermany plays ChestXRay. */
+const ROLE_NAMES: Record<DatasetRole, RegExp> = {
+  CORDA: /corda/,
+  RSNA: /rsna/,
+  ChestXRay: /^(chestxray|kermany)/,
+  'COVID-ChestXRay': /covid.?chest.?x.?ray|cohen|ieee8023/,
+}
+
+/** The dataset that plainly plays a role: named for it, or the only one offered for a one-role preset. */
+function guessRole(role: DatasetRole, datasets: DatasetSummary[], roleCount: number): string | undefined {
+  const normal = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '')
+  const named = datasets.find((dataset) => ROLE_NAMES[role].test(normal(dataset.id)) || ROLE_NAMES[role].test(normal(dataset.name)))
+  if (named) return named.id
+  return roleCount === 1 && datasets.length === 1 ? datasets[0].id : undefined
+}
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useCompositionStore, import.meta.hot))

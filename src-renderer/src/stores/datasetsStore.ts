@@ -2,6 +2,7 @@ import { acceptHMRUpdate, defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { CompositionSummary, DatasetSummary, ImageSummary } from '@shared/library/summaries'
 import { useApi } from '../api/client'
+import { messageOf } from '../api/errorMessage'
 
 /** The library as the Datasets page shows it: datasets, saved compositions, and the images being browsed. */
 export const useDatasetsStore = defineStore('datasets', () => {
@@ -23,7 +24,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
       ;[datasets.value, compositions.value] = await Promise.all([api.library.listDatasets({}), api.compositions.list({})])
       if (selectedId.value && !datasets.value.some((d) => d.id === selectedId.value)) selectedId.value = null
     } catch (reason) {
-      error.value = (reason as Error).message
+      error.value = messageOf(reason)
     } finally {
       loading.value = false
     }
@@ -47,7 +48,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
       }
       if (selectedId.value === datasetId) images.value = all
     } catch (reason) {
-      error.value = (reason as Error).message
+      error.value = messageOf(reason)
     }
   }
 
@@ -70,7 +71,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
       await useApi().api.library.deleteDataset({ datasetId })
       await refresh()
     } catch (reason) {
-      error.value = (reason as Error).message
+      error.value = messageOf(reason)
     }
   }
 

@@ -2,6 +2,7 @@ import { acceptHMRUpdate, defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { MaskFlag, MaskQaRow, SegmentationProgress } from '@shared/lung/qaSchemas'
 import { useApi } from '../api/client'
+import { messageOf } from '../api/errorMessage'
 
 /** Lung masks of the selected dataset: the segmentation job and the QA list. */
 export const useLungMasksStore = defineStore('lungMasks', () => {
@@ -32,7 +33,7 @@ export const useLungMasksStore = defineStore('lungMasks', () => {
       modelId.value = list.modelId
       rows.value = list.rows
     } catch (reason) {
-      error.value = (reason as Error).message
+      error.value = messageOf(reason)
     }
   }
 
@@ -44,12 +45,12 @@ export const useLungMasksStore = defineStore('lungMasks', () => {
       const { jobId, modelId: id } = await useApi().api.lungMasks.segmentDataset({ datasetId: datasetId.value })
       progress.value = { jobId, datasetId: datasetId.value, modelId: id, status: 'queued', done: 0, total: 0, failed: 0, cached: 0, ratePerSecond: 0, etaSeconds: null }
     } catch (reason) {
-      error.value = (reason as Error).message
+      error.value = messageOf(reason)
     }
   }
 
   async function cancel(): Promise<void> {
-    if (progress.value) await useApi().api.lungMasks.cancel({ jobId: progress.value.jobId }).catch((reason: Error) => (error.value = reason.message))
+    if (progress.value) await useApi().api.lungMasks.cancel({ jobId: progress.value.jobId }).catch((reason: unknown) => (error.value = messageOf(reason)))
   }
 
   async function flag(row: MaskQaRow, next: MaskFlag): Promise<void> {
@@ -58,7 +59,7 @@ export const useLungMasksStore = defineStore('lungMasks', () => {
       await useApi().api.lungMasks.setMaskFlag({ datasetId: datasetId.value, imageId: row.imageId, modelId: row.modelId, flag: next })
       rows.value = rows.value.map((r) => (r.imageId === row.imageId ? { ...r, flag: next } : r))
     } catch (reason) {
-      error.value = (reason as Error).message
+      error.value = messageOf(reason)
     }
   }
 

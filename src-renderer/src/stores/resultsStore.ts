@@ -4,6 +4,7 @@ import type { BiasReport, EvaluationMatrix, EvaluationRecord, EvaluationVariant 
 import { useApi } from '../api/client'
 import { downloadFile } from '../api/download'
 import { useAsyncAction } from '../composables/useAsyncAction'
+import { formatDuration } from '@shared/studies/estimate'
 
 /** The Results page: the cross-dataset matrix, one evaluation in detail, and the bias report of a run. */
 export const useResultsStore = defineStore('results', () => {
@@ -29,8 +30,31 @@ export const useResultsStore = defineStore('results', () => {
 
   const refresh = () => run(() => loadMatrix(false), 'Loading the matrix…')
 
-  /** Evaluates every missing cell: each completed run on each composition's test split. */
-  const evaluateMissing = () => run(() => loadMatrix(true), 'Evaluating every model on every test set…')
+  /**
+   * Evaluates every missing cell: each completed run on each composition's test split. The main process stores one
+   * evaluation at a time and says so; counting those against the empty cells is the progress line.
+   */
+  const evaluateMissing = () =>
+    run(async () => {
+      const label = 'Evaluating every model on every test set'
+      busy.value = `${label}…`
+      if (!matrix.value || matrix.value.variant !== variant.value) await loadMatrix(false)
+      const missing = matrix.value?.cells.flat().filter((cell) => cell.evaluationId === null).length ?? 0
+      let done = 0
+      const started = Date.now()
+      const stop = useApi().on('evaluation.onDidStore', () => {
+        done += 1
+        const perCell = (Date.now() - started) / 1000 / done
+        const left = Math.max(0, missing - done) * perCell
+        busy.value = `${label}: ${Math.min(done, missing)} of ${missing} done · about ${formatDuration(left)} left…`
+      })
+      try {
+        if (missing > 0) busy.value = `${label}: 0 of ${missing} done…`
+        await loadMatrix(true)
+      } finally {
+        stop()
+      }
+    })
 
   const open = (evaluationId: string) => run(async () => (detail.value = await useApi().api.evaluation.get({ evaluationId })), 'Loading the evaluation…')
 

@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { RunConfigInput } from '@shared/runs/config'
 import type { RunProgress, RunRecord } from '@shared/runs/record'
 import type { RunEstimate } from '@shared/runs/service'
+import type { PreparationMark } from '@shared/runs/timeText'
 import { useApi } from '../api/client'
 import { useAsyncAction } from '../composables/useAsyncAction'
 
@@ -13,6 +14,8 @@ export const useRunsStore = defineStore('runs', () => {
   const progress = shallowRef<Record<string, RunProgress>>({})
   /** Per run, the loss of each step since the page opened: the live curve between epochs. */
   const stepLosses = shallowRef<Record<string, [number, number][]>>({})
+  /** Per run, the first preparation count this page saw and when: the main process sends counts, the page times them. */
+  const preparing = shallowRef<Record<string, PreparationMark>>({})
   // Runs work in the background: a call is short, so only its error is shown, not a busy state.
   const { error, run } = useAsyncAction()
   const selected = computed(() => runs.value.find((r) => r.id === selectedId.value) ?? null)
@@ -29,6 +32,11 @@ export const useRunsStore = defineStore('runs', () => {
     const client = useApi()
     client.on('runs.onDidProgress', ({ runId, progress: next }) => {
       progress.value = { ...progress.value, [runId]: next }
+      if (next.phase === 'preparing' && !preparing.value[runId]) preparing.value = { ...preparing.value, [runId]: { at: Date.now(), done: next.step } }
+      else if (next.phase !== 'preparing' && preparing.value[runId]) {
+        const { [runId]: _done, ...others } = preparing.value
+        preparing.value = others
+      }
       if (next.loss !== null && Number.isFinite(next.loss)) {
         const x = next.epoch + next.step / Math.max(1, next.stepsPerEpoch)
         const points = [...(stepLosses.value[runId] ?? []), [x, next.loss] as [number, number]].slice(-2000)
@@ -75,7 +83,7 @@ export const useRunsStore = defineStore('runs', () => {
       if (selectedId.value === runId) selectedId.value = runs.value[0]?.id ?? null
     })
 
-  return { runs, selectedId, selected, progress, stepLosses, error, refresh, start, estimate, cancel, resume, remove }
+  return { runs, selectedId, selected, progress, stepLosses, preparing, error, refresh, start, estimate, cancel, resume, remove }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useRunsStore, import.meta.hot))

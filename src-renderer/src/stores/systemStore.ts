@@ -3,6 +3,7 @@ import { ref, shallowRef } from 'vue'
 import type { BackendPreference, EngineReport } from '@shared/system/engineTypes'
 import type { SystemReport } from '@shared/system/systemTypes'
 import { useApi } from '../api/client'
+import { messageOf } from '../api/errorMessage'
 
 /** The System page's state: the report, loading and errors, and the backend preference. */
 export const useSystemStore = defineStore('system', () => {
@@ -20,7 +21,7 @@ export const useSystemStore = defineStore('system', () => {
       connectionError.value = null
       return api
     } catch (reason) {
-      connectionError.value = (reason as Error).message
+      connectionError.value = messageOf(reason)
       return undefined
     }
   }
@@ -34,7 +35,7 @@ export const useSystemStore = defineStore('system', () => {
       report.value = await api.api.system.getReport({})
       unsubscribe ??= api.on('engine.onDidChangeBackend', (engine) => applyEngine(engine))
     } catch (reason) {
-      error.value = (reason as Error).message
+      error.value = messageOf(reason)
     } finally {
       loading.value = false
     }
@@ -48,7 +49,7 @@ export const useSystemStore = defineStore('system', () => {
     try {
       applyEngine(await api.api.engine.setPreference({ preference }))
     } catch (reason) {
-      error.value = (reason as Error).message
+      error.value = messageOf(reason)
     } finally {
       loading.value = false
     }

@@ -9,6 +9,7 @@ import { MAX_VIEWER_FILE_BYTES, type ViewerImage } from '@shared/imaging/viewerI
 import type { LungModelStatus, ViewerSegmentation } from '@shared/imaging/viewerSegmentation'
 import { useApi } from '../api/client'
 import { windowPresets } from '../views/viewer/windowPresets'
+import { messageOf } from '../api/errorMessage'
 
 /** Where the panes look: the image point at the centre of each pane, and the zoom (screen px per image px). */
 export interface Viewport {
@@ -57,7 +58,7 @@ export const useViewerStore = defineStore('viewer', () => {
       const bytes = new Uint8Array(await file.arrayBuffer())
       show(await useApi().api.imaging.openFile({ name: file.name, bytes }))
     } catch (reason) {
-      fail((reason as Error).message)
+      fail(messageOf(reason))
     } finally {
       loading.value = false
     }
@@ -70,7 +71,7 @@ export const useViewerStore = defineStore('viewer', () => {
     try {
       show(await useApi().api.imaging.openPath({ path }))
     } catch (reason) {
-      fail((reason as Error).message)
+      fail(messageOf(reason))
     } finally {
       loading.value = false
     }
@@ -114,7 +115,7 @@ export const useViewerStore = defineStore('viewer', () => {
         masked.value = out
       }
     } catch (reason) {
-      segmentationError.value = (reason as Error).message
+      segmentationError.value = messageOf(reason)
     } finally {
       segmenting.value = false
     }

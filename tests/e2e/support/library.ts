@@ -17,18 +17,33 @@ export async function callBridge<T>(client: TestBridgeClient, channel: string, p
  */
 export async function prepareComposition(app: BrowserModeApp, options: { datasetId?: string; name?: string; variant?: number; spec?: Record<string, unknown> } = {}): Promise<string> {
   const { datasetId = 'tiny', name = 'tiny split', variant = 0, spec = {} } = options
-  const folder = await writeCollection(variant)
   const client = await connectBridge(`ws://127.0.0.1:${app.port}/bridge?token=${app.token}`)
   try {
-    await grantFolderOverBridge(client, folder)
-    const { jobId } = await callBridge<{ jobId: string }>(client, 'library.startImport', {
-      spec: { kind: 'csv', dataset: { id: datasetId }, csvPath: join(folder, 'labels.csv'), imageFolder: join(folder, 'images'), fileColumn: 'file', label: { kind: 'column', column: 'finding' }, patient: { kind: 'column', column: 'patient' } },
-    })
-    await expect.poll(async () => (await callBridge<{ status: string }>(client, 'library.getImportJob', { jobId })).status, { timeout: 60_000 }).toBe('completed')
+    await importOverBridge(client, datasetId, variant)
     const built = await callBridge<{ composition: unknown }>(client, 'compositions.build', {
       spec: { name, primary: [datasetId], balance: 'none', seed: 1, labelMapping: { [datasetId]: { 'COVID-19': 'positive', Normal: 'negative' } }, ...spec },
     })
     return (await callBridge<{ id: string }>(client, 'compositions.save', { composition: built.composition })).id
+  } finally {
+    client.close()
+  }
+}
+
+/** Imports a generated collection (`variant` changes its pixels) as the dataset `datasetId`, and waits for it. */
+async function importOverBridge(client: TestBridgeClient, datasetId: string, variant: number): Promise<void> {
+  const folder = await writeCollection(variant)
+  await grantFolderOverBridge(client, folder)
+  const { jobId } = await callBridge<{ jobId: string }>(client, 'library.startImport', {
+    spec: { kind: 'csv', dataset: { id: datasetId }, csvPath: join(folder, 'labels.csv'), imageFolder: join(folder, 'images'), fileColumn: 'file', label: { kind: 'column', column: 'finding' }, patient: { kind: 'column', column: 'patient' } },
+  })
+  await expect.poll(async () => (await callBridge<{ status: string }>(client, 'library.getImportJob', { jobId })).status, { timeout: 60_000 }).toBe('completed')
+}
+
+/** Puts a generated collection in the library as the dataset `datasetId`, through the API the UI uses. */
+export async function importCollection(app: BrowserModeApp, datasetId: string, variant = 0): Promise<void> {
+  const client = await connectBridge(`ws://127.0.0.1:${app.port}/bridge?token=${app.token}`)
+  try {
+    await importOverBridge(client, datasetId, variant)
   } finally {
     client.close()
   }

@@ -225,6 +225,17 @@ describe('CSV import', () => {
     expect((await library.getDataset({ datasetId: 'covid' })).patientCount).toBe(10)
   })
 
+  it('warns before a re-import that names images with other labels: the library keeps the labels it has', async () => {
+    expect((await importAndWait(spec())).status).toBe('completed')
+    const again = await library.previewImport({ spec: spec({ label: { kind: 'column', column: 'finding' } }), sampleSize: 3 })
+    expect(again.datasetExists).toBe(true)
+    // Every image is relabelled (COVID+ → COVID-19 and so on); the first ones are named with both labels.
+    expect(again.relabelled?.count).toBe(10)
+    expect(again.relabelled?.examples[0]).toEqual({ file: 'img0.png', from: 'COVID+', to: 'COVID-19' })
+    // The same labels again: nothing to warn about.
+    expect((await library.previewImport({ spec: spec(), sampleSize: 3 })).relabelled).toBeUndefined()
+  })
+
   it('rejects an invalid spec with every field at fault', async () => {
     await expect(library.startImport({ spec: { ...spec(), dataset: { id: '../x' }, fileColumn: '' } as ImportSpecInput })).rejects.toMatchObject({
       code: 'invalid-request',

@@ -55,6 +55,16 @@ describe('CSV and TSV reading', () => {
     await expect(readCsvTable(missing)).rejects.toMatchObject({ code: 'import-blocked', message: `${missing}: file not found` })
   })
 
+  it('guesses a label-like column over a binary one that is not about COVID, and never sex or the split', async () => {
+    const path = join(folder.path, 'labels.csv')
+    // Kermany's table: a three-class label and a 0/1 pneumonia flag; the three classes are what pre-training needs.
+    writeText(path, 'path,split,sex,class3,pneumonia\nNORMAL/a.jpeg,train,F,normal,0\nPNEUMONIA/b.jpeg,test,M,bacteria,1\nPNEUMONIA/c.jpeg,train,M,virus,1\n')
+    expect((await previewCsv(path, 2)).guessed.label).toBe('class3')
+    // A yes/no column alone is not enough to call it the label: the user picks one.
+    writeText(path, 'file,notes,positive\na.png,cough,yes\nb.png,fever,no\n')
+    expect((await previewCsv(path, 2)).guessed.label).toBe(undefined)
+  })
+
   it('previews rows and guesses the columns the wizard asks for', async () => {
     const path = join(folder.path, 'frontal_xray_labels.csv')
     writeText(path, 'filename,patientid,view,finding,covid\na.jpeg,2,PA,COVID-19,1\nb.png,2,AP,SARS,0\nc.png,3,PA,COVID-19,1\n')
@@ -64,7 +74,8 @@ describe('CSV and TSV reading', () => {
       { filename: 'a.jpeg', patientid: '2', view: 'PA', finding: 'COVID-19', covid: '1' },
       { filename: 'b.png', patientid: '2', view: 'AP', finding: 'SARS', covid: '0' },
     ])
-    expect(preview.guessed).toEqual({ file: 'filename', label: 'finding', patient: 'patientid', view: 'view' })
+    // The 0/1 covid column is the label the study needs, not the free-text finding beside it.
+    expect(preview.guessed).toEqual({ file: 'filename', label: 'covid', patient: 'patientid', view: 'view' })
     expect(await csvColumnValues(path, 'finding', 10)).toEqual({
       column: 'finding',
       values: [

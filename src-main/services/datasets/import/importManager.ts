@@ -167,7 +167,9 @@ export function createImportManager(deps: ImportManagerDeps): ImportManager {
   return {
     async preview(spec, sampleSize) {
       const plan = await planImport(spec, planContext)
-      return summarisePlan(plan.spec ?? spec, plan, { datasetExists: deps.datasets.get(plan.datasetId) !== undefined, sampleSize })
+      const datasetExists = deps.datasets.get(plan.datasetId) !== undefined
+      const existingLabels = datasetExists ? new Map(deps.images.identities(plan.datasetId).map((image) => [image.sourceKey, image.label])) : undefined
+      return summarisePlan(plan.spec ?? spec, plan, { datasetExists, sampleSize, existingLabels })
     },
     async start(spec) {
       const datasetId = targetDatasetId(spec)

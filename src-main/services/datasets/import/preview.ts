@@ -12,9 +12,14 @@ const PREVIEW_ISSUE_LIMIT = 200
  * issues (grouped counts and the first ones), blocking problems, and for DICOM folders a header summary.
  * @param spec the parsed spec.
  * @param plan its plan.
- * @param options `datasetExists` (is this an addition to a dataset?) and how many sample rows to return.
+ * @param options `datasetExists` (is this an addition to a dataset?), how many sample rows to return, and the labels
+ *   the dataset already has by image id (to warn about a re-import that would change them).
  */
-export async function summarisePlan(spec: ImportSpec, plan: ImportPlan, options: { datasetExists: boolean; sampleSize: number }): Promise<ImportPreview> {
+export async function summarisePlan(
+  spec: ImportSpec,
+  plan: ImportPlan,
+  options: { datasetExists: boolean; sampleSize: number; existingLabels?: ReadonlyMap<string, string> },
+): Promise<ImportPreview> {
   const images = plan.items.filter((item) => item.kind === 'image')
   const classCounts: Record<string, number> = {}
   const viewCounts: Record<string, number> = {}
@@ -48,6 +53,18 @@ export async function summarisePlan(spec: ImportSpec, plan: ImportPlan, options:
     issues: plan.issues.slice(0, PREVIEW_ISSUE_LIMIT).map(({ ordinal: _ordinal, ...issue }): ImportIssue => issue),
   }
   if (plan.folders) preview.folders = plan.folders
+  if (options.existingLabels?.size) {
+    const changed = images.filter((image) => {
+      const before = options.existingLabels!.get(image.sourceKey)
+      return before !== undefined && before !== image.payload.label
+    })
+    if (changed.length > 0) {
+      preview.relabelled = {
+        count: changed.length,
+        examples: changed.slice(0, 5).map((image) => ({ file: image.sourceKey, from: options.existingLabels!.get(image.sourceKey)!, to: image.payload.label })),
+      }
+    }
+  }
   if (spec.kind === 'dicom-folder' && plan.blocking.length === 0) {
     const dicom = await summariseDicomHeaders(images.map((image) => image.path))
     preview.dicom = dicom

@@ -108,12 +108,41 @@ function suggestLayout(folders: Array<{ folder: string; imageFiles: number }>, i
   return { kind: 'unknown', csvFiles }
 }
 
+/** Two values that read as yes/no: a binary label column (covid-chestxray's `covid` is 0/1). */
+const BINARY_VALUES = /^(0|1|yes|no|y|n|true|false|positive|negative|pos|neg)$/i
+/** The app's question is COVID-19: a column named for it is the label, whatever other columns are called. */
+const COVID_NAME = /covid/i
+/** Columns that look binary but are never the label. */
+const NOT_A_LABEL = /^(sex|gender|split|subset|fold|set|license|licence)$/i
+
+/**
+ * The label column: a column named for COVID-19 first, then label-like names (`finding`, `class`…), a binary
+ * yes/no column breaking ties; never the file, patient, view or mask column, nor one with too many values to be a
+ * class (over 20 distinct, or nearly one per row).
+ */
+function guessLabelColumn(table: CsvTable, taken: readonly string[]): string | undefined {
+  const sample = table.rows.slice(0, 2000)
+  let best: { column: string; score: number } | undefined
+  for (const column of table.columns) {
+    if (taken.includes(column) || NOT_A_LABEL.test(column)) continue
+    const values = new Set(sample.map((row) => row.values[column]?.trim() ?? '').filter((value) => value !== ''))
+    if (values.size === 0 || values.size > 20 || (sample.length >= 10 && values.size > sample.length / 2)) continue
+    const binary = values.size === 2 && [...values].every((value) => BINARY_VALUES.test(value))
+    const score = (COVID_NAME.test(column) ? 4 : 0) + (COLUMN_HINTS.label.test(column) ? 2 : 0) + (binary ? 1 : 0)
+    if (score >= 2 && (!best || score > best.score)) best = { column, score }
+  }
+  return best?.column
+}
+
 function guessColumns(table: CsvTable): CsvPreview['guessed'] {
   const guessed: CsvPreview['guessed'] = {}
   for (const [field, hint] of Object.entries(COLUMN_HINTS) as Array<[keyof typeof COLUMN_HINTS, RegExp]>) {
+    if (field === 'label') continue
     const column = table.columns.find((name) => hint.test(name) && !Object.values(guessed).includes(name))
     if (column !== undefined) guessed[field] = column
   }
+  const label = guessLabelColumn(table, Object.values(guessed))
+  if (label !== undefined) guessed.label = label
   // A column whose values look like image files is the file column, whatever its name.
   if (guessed.file === undefined || guessed.file === guessed.mask) {
     const sample = table.rows.slice(0, 50)

@@ -1,0 +1,109 @@
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { hasSharedData, missingDataReason, sharedPath } from '../helpers/sharedData'
+import { skipWithReason } from '../helpers/skip'
+import { chromiumMissingReason, screenshotFolder, useBrowserModeApp } from './support/browserMode'
+import { pickFolder } from './support/wizard'
+
+const noChromium = chromiumMissingReason()
+
+/**
+ * The first study on the real covid-chestxray (258 frontal images, `../shared/data`), taking every default the app
+ * offers: the guessed label column and class names, the lung masks found beside the table, the preset's role and
+ * mapping, the quick look's estimate and its preparation line. Two parts of one session, each with its own time
+ * budget; training to the end is the generated first study's part (firstStudy.test.ts), which fits a loaded 2-core
+ * machine.
+ */
+describe('A first study on the real covid-chestxray, with the app’s defaults (browser mode, Chromium)', () => {
+  const started = useBrowserModeApp()
+  let session: Page | undefined
+  const skipReason = () => noChromium ?? (hasSharedData('covid-chestxray') ? undefined : missingDataReason('covid-chestxray'))
+
+  it('imports the folder with the guessed 0/1 covid column named COVID+ and COVID-, and the V7 lung masks found beside it', async (context) => {
+    const reason = skipReason()
+    if (reason) return skipWithReason(context, reason)
+    const page = await started.browser().newPage({ viewport: { width: 1400, height: 1000 } })
+    session = page
+    await page.goto(started.app().url)
+    await page.getByTestId('study-action-import').click()
+    await pickFolder(page, sharedPath('covid-chestxray'))
+    await page.getByTestId('label-mapping').waitFor({ timeout: 60_000 })
+    // The issue's walk-through found `finding` guessed; the study's label is the 0/1 `covid` column.
+    expect(await page.getByTestId('csv-file').inputValue()).toBe('frontal_xray_labels.csv')
+    expect(await page.getByTestId('label-column').inputValue()).toBe('covid')
+    expect(await page.getByTestId('class-1').inputValue()).toBe('COVID+')
+    expect(await page.getByTestId('class-0').inputValue()).toBe('COVID-')
+    await expect.poll(() => page.getByTestId('mask-found').textContent(), { timeout: 30_000 }).toContain('pairs images with lung masks')
+    await page.getByTestId('dataset-id').fill('covid-chestxray')
+    await page.getByTestId('dataset-name').fill('covid-chestxray')
+    await page.screenshot({ path: join(screenshotFolder, 'first-study-real-import.png'), fullPage: true })
+    await page.getByTestId('preview-import').click()
+    await page.getByTestId('import-preview').waitFor({ timeout: 120_000 })
+    expect(await page.getByTestId('preview-images').textContent()).toBe('258')
+    await page.getByTestId('start-import').click()
+    await expect.poll(() => page.getByTestId('import-status').textContent().catch(() => ''), { timeout: 240_000 }).toBe('Import completed')
+    const summary = (await page.getByTestId('import-summary').textContent()) ?? ''
+    expect(summary).toContain('Images: 258 added')
+    expect(summary).toMatch(/Masks: \d+ of \d+ added/)
+  })
+
+  // Its own budget of 7 minutes: preparing 172 real images took 46 s to 3 min on this 2-core machine.
+  it('composes the paper’s COVID-ChestXRay sets with the role and the mapping filled in, and starts the quick look with its preparation in words', { timeout: 420_000 }, async (context) => {
+    const reason = skipReason()
+    if (reason) return skipWithReason(context, reason)
+    const page = session
+    if (!page) throw new Error('the import part did not open the page: see its failure')
+    await page.getByTestId('import-next-step').click()
+    await page.getByTestId('study-action-compose').click()
+    await page.getByTestId('build-composition').waitFor()
+    expect(await page.getByTestId('role-COVID-ChestXRay').inputValue()).toBe('covid-chestxray')
+    await expect.poll(() => page.getByTestId('map-covid-chestxray-COVID+').inputValue()).toBe('positive')
+    expect(await page.getByTestId('map-covid-chestxray-COVID-').inputValue()).toBe('negative')
+    await page.getByTestId('build-composition').click()
+    await page.getByTestId('leakage-check').waitFor({ timeout: 60_000 })
+    expect(await page.getByTestId('leakage-check').getAttribute('data-ok')).toBe('true')
+    await page.getByTestId('save-composition').click()
+    await expect.poll(() => page.getByTestId('save-composition').textContent()).toBe('Saved')
+
+    await page.getByTestId('nav-start').click()
+    await page.getByTestId('study-action-train').click()
+    await page.getByTestId('run-launcher').waitFor()
+    expect(await page.getByTestId('run-preset').inputValue()).toBe('quick')
+    await page.getByTestId('estimate-run').click()
+    // The estimate names the preparation of the composition's training and validation images, then the training.
+    await expect.poll(() => page.getByTestId('run-estimate').textContent(), { timeout: 180_000 }).toMatch(/About .+ in all on \w+: at least .+ preparing \d+ images .+ then .+ training/)
+    console.info(`quick look on covid-chestxray, estimated: ${(await page.getByTestId('run-estimate').textContent())?.replace(/\s+/g, ' ').trim()}`)
+    await page.getByTestId('start-run').click()
+    // Preparation is said in words with a count, never "0.0 images/s · about — left".
+    await expect.poll(() => page.getByTestId('run-progress').textContent().catch(() => ''), { timeout: 60_000 }).toMatch(/^Preparing the inputs: \d+ of \d+ images · /)
+    // Once a few images were timed: their rate and the time left.
+    await expect.poll(() => page.getByTestId('run-progress').textContent().catch(() => ''), { timeout: 120_000 }).toMatch(/^Preparing the inputs: \d+ of 172 images · \d+\.\d images\/s · about .+ left, then training$/)
+    await page.screenshot({ path: join(screenshotFolder, 'first-study-real-preparing.png') })
+    // Cancel in the second epoch, then resume to the end below. (Since main's streaming input pipeline, a stop while
+    // inputs are still prepared, which goes on through the first epoch, records the run as failed, "stopped while
+    // preparing inputs", instead of cancelled: reported to the lead, to be tested here once fixed.)
+    await expect.poll(() => page.getByTestId('run-progress').textContent().catch(() => ''), { timeout: 240_000 }).toMatch(/^Training epoch [2-4] of 4/)
+    await page.getByTestId('cancel-run').click()
+    await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 120_000 }).toMatch(/^(cancelled|failed)$/)
+    // A stop is not a failure: a failed run's reason is in the message.
+    const failure = await page.getByTestId('run-failure').textContent().catch(() => null)
+    expect({ state: await page.getByTestId('run-state').textContent(), failure }).toEqual({ state: 'cancelled', failure: null })
+    expect(await page.getByTestId('resume-run').isVisible()).toBe(true)
+  })
+
+  // The quick look's whole run on 2 cores: its own budget of 10 minutes, since it trains for real (the estimate above
+  // said 1.5 to 7 minutes on this machine depending on what else ran).
+  it('resumes the quick look to the end; the run says how long it prepared and trained', { timeout: 600_000 }, async (context) => {
+    const reason = skipReason()
+    if (reason) return skipWithReason(context, reason)
+    const page = session
+    if (!page) throw new Error('the import part did not open the page: see its failure')
+    await page.getByTestId('resume-run').click()
+    await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 580_000 }).toBe('completed')
+    const took = (await page.getByTestId('run-took').textContent()) ?? ''
+    console.info(`quick look on covid-chestxray, actual: ${took}`)
+    expect(took).toMatch(/^Took .+: .+ preparing the inputs, .+ training\.$/)
+    await page.close()
+  })
+})
