@@ -80,10 +80,7 @@ describe('A first study on the real covid-chestxray, with the app’s defaults (
     // Once a few images were timed: their rate and the time left.
     await expect.poll(() => page.getByTestId('run-progress').textContent().catch(() => ''), { timeout: 120_000 }).toMatch(/^Preparing the inputs: \d+ of 172 images · \d+\.\d images\/s · about .+ left, then training$/)
     await page.screenshot({ path: join(screenshotFolder, 'first-study-real-preparing.png') })
-    // Cancel in the second epoch, then resume to the end below. (Since main's streaming input pipeline, a stop while
-    // inputs are still prepared, which goes on through the first epoch, records the run as failed, "stopped while
-    // preparing inputs", instead of cancelled: reported to the lead, to be tested here once fixed.)
-    await expect.poll(() => page.getByTestId('run-progress').textContent().catch(() => ''), { timeout: 240_000 }).toMatch(/^Training epoch [2-4] of 4/)
+    // Cancel while the inputs are still being prepared, then resume to the end below.
     await page.getByTestId('cancel-run').click()
     await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 120_000 }).toMatch(/^(cancelled|failed)$/)
     // A stop is not a failure: a failed run's reason is in the message.
