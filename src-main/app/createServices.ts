@@ -190,6 +190,7 @@ export function createAppServices(options: AppOptions): AppServices {
     jobs,
   })
   evaluation.onDidStore((event) => events.emit('evaluation.onDidStore', event))
+  evaluation.onDidProgress((progress) => events.emit('evaluation.onDidProgress', progress))
   const gradCam = createGradCamTool({ dataFolder: options.dataFolder, runs, activeLungModel: lungModels.active, jobs })
   // The app continues a study interrupted by closing it; the command line drives only what `cxr study run` asks.
   const studies = createStudyService({

@@ -11,6 +11,21 @@ import type {
   TsnePoint,
 } from './types'
 
+/**
+ * How far an evaluation's heavy work is, as its job reports it: preparing the images' inputs, running the network
+ * over them (scores or encoder features), or laying out the t-SNE map (iterations).
+ */
+export const EvaluationProgressSchema = z.object({
+  runId: z.string().nullable(),
+  /** What the work is for: a test-set evaluation, or the bias tools' encoder features and map. */
+  task: z.enum(['evaluate', 'features', 'tsne']),
+  stage: z.enum(['preparing', 'predicting', 'mapping']),
+  done: z.number().int().min(0),
+  total: z.number().int().min(0),
+})
+/** How far an evaluation's heavy work is. */
+export type EvaluationProgress = z.infer<typeof EvaluationProgressSchema>
+
 /** Names one stored evaluation. */
 export const EvaluationIdRequestSchema = z.object({ evaluationId: z.string().min(1) }).strict()
 

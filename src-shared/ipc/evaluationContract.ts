@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { EvaluationIdRequestSchema, TsneOptionsSchema } from '../evaluation/service'
+import { EvaluationIdRequestSchema, EvaluationProgressSchema, TsneOptionsSchema } from '../evaluation/service'
 import {
   BiasReportSchema,
   EvaluateRequestSchema,
@@ -28,7 +28,8 @@ export const evaluationChannels = {
   bias: { request: FeaturesRequestSchema.extend({ tsne: TsneOptionsSchema.optional() }), response: BiasReportSchema },
 } as const
 
-/** Evaluation events: one per stored evaluation, so an open Results page refreshes its matrix. */
+/** Evaluation events: one per stored evaluation, so an open Results page refreshes its matrix; progress of the work. */
 export const evaluationEvents = {
   'evaluation.onDidStore': z.object({ evaluationId: z.string(), runId: z.string(), compositionId: z.string() }),
+  'evaluation.onDidProgress': EvaluationProgressSchema,
 } as const

@@ -89,13 +89,16 @@ export interface TsneJob {
 }
 
 /** t-SNE in a worker: a few seconds of pure computation for a few hundred points, never on the main thread. */
-export const tsneExecutor: JobExecutor<TsneJob, never, [number, number][]> = {
+export const tsneExecutor: JobExecutor<TsneJob, TsneEvent, [number, number][]> = {
   label: 't-SNE map',
   needsEngine: false,
-  async run(job) {
-    return tsne2d(job.values, job.options)
+  async run(job, context) {
+    return tsne2d(job.values, job.options, (done, total) => context.emit({ type: 'progress', stage: 'mapping', done, total }))
   },
 }
+
+/** How far a t-SNE map is: iterations done of all. */
+export type TsneEvent = { type: 'progress'; stage: 'mapping'; done: number; total: number }
 
 /** Grad-CAM of one image in a worker. */
 export const gradCamExecutor: JobExecutor<GradCamJob, never, GradCamResult> = {

@@ -2,7 +2,7 @@ import { evaluateBinary, toJsonSafe } from '@shared/metrics'
 import { matrixToCsv, patientKey, predictionsToCsv } from '@shared/evaluation/csv'
 import { buildMatrix, missingCells } from '@shared/evaluation/matrix'
 import { datasetProbe, knnSeparability } from '@shared/evaluation/separability'
-import { TsneOptionsSchema, type EvaluationService } from '@shared/evaluation/service'
+import { TsneOptionsSchema, type EvaluationProgress, type EvaluationService } from '@shared/evaluation/service'
 import {
   EvaluateRequestSchema,
   FeaturesRequestSchema,
@@ -47,6 +47,8 @@ export interface EvaluationDeps {
 export interface EvaluationServiceImpl extends EvaluationService {
   /** Called after each evaluation is stored (the composition root forwards it as `evaluation.onDidStore`). */
   onDidStore(listener: (event: { evaluationId: string; runId: string; compositionId: string }) => void): () => void
+  /** Progress of the jobs (throttled to one event per 200 ms, and the last one); forwarded as `evaluation.onDidProgress`. */
+  onDidProgress(listener: (progress: EvaluationProgress) => void): () => void
 }
 
 /**
@@ -57,6 +59,14 @@ export interface EvaluationServiceImpl extends EvaluationService {
 export function createEvaluationService(deps: EvaluationDeps): EvaluationServiceImpl {
   const store = createEvaluationStore(deps.dataFolder)
   const listeners = new Set<(event: { evaluationId: string; runId: string; compositionId: string }) => void>()
+  const progressListeners = new Set<(progress: EvaluationProgress) => void>()
+  let lastProgressAt = 0
+  const reportProgress = (progress: EvaluationProgress) => {
+    const now = performance.now()
+    if (progress.done < progress.total && now - lastProgressAt < 200) return
+    lastProgressAt = now
+    for (const listener of progressListeners) listener(progress)
+  }
   let queue: Promise<unknown> = Promise.resolve()
   const serial = <T>(task: () => Promise<T>): Promise<T> => {
     const next = queue.then(task, task)
@@ -83,7 +93,8 @@ export function createEvaluationService(deps: EvaluationDeps): EvaluationService
       throw new Error('the lungs-removed test needs a lung segmentation model to find the lungs, and none is installed (train or install one: cxr train-lungs)')
     }
     const job = { dataFolder: deps.dataFolder, modelFolder: run.modelFolder, images: images.map(inputImageOf), settings, lungModel, lungsModel, variant, output, batchSize: 8 }
-    return deps.jobs.launch('model-outputs', job).done
+    const task = output === 'features' ? 'features' : 'evaluate'
+    return deps.jobs.launch('model-outputs', job, (event) => reportProgress({ runId: run.id, task, stage: event.stage, done: event.done, total: event.total })).done
   }
 
   async function evaluate(input: Parameters<EvaluationService['evaluate']>[0]): Promise<EvaluationRecord> {
@@ -192,7 +203,9 @@ export function createEvaluationService(deps: EvaluationDeps): EvaluationService
 
   async function tsne(features: FeatureSet, options?: Parameters<EvaluationService['tsne']>[1]) {
     const settings = TsneOptionsSchema.parse(options ?? {})
-    const points = await deps.jobs.launch('tsne', { values: features.values, options: settings }).done
+    const points = await deps.jobs.launch('tsne', { values: features.values, options: settings }, (event) =>
+      reportProgress({ runId: features.runId, task: 'tsne', stage: event.stage, done: event.done, total: event.total }),
+    ).done
     return points.map(([x, y], index) => ({ x, y, imageId: features.items[index].imageId, datasetId: features.items[index].datasetId, label: features.items[index].label }))
   }
 
@@ -220,6 +233,10 @@ export function createEvaluationService(deps: EvaluationDeps): EvaluationService
     onDidStore(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)
+    },
+    onDidProgress(listener) {
+      progressListeners.add(listener)
+      return () => progressListeners.delete(listener)
     },
   }
 }

@@ -12,11 +12,18 @@ export interface Tsne2dOptions {
  * (n − 1) / 3: above it the Gaussian bandwidth search has too few neighbours and the map is noise. Fewer than
  * 3 points are placed on a line (t-SNE needs neighbours to mean anything).
  */
-export function tsne2d(values: number[][], options: Tsne2dOptions): [number, number][] {
+export function tsne2d(values: number[][], options: Tsne2dOptions, onIteration?: (done: number, total: number) => void): [number, number][] {
   const n = values.length
   if (n === 0) return []
   if (n < 3) return values.map((_, index) => [index, 0])
   const perplexity = Math.max(1, Math.min(options.perplexity, (n - 1) / 3))
-  const projection = new TSNE(values, { perplexity, d: 2, seed: options.seed }).transform(options.iterations) as number[][]
+  // The generator takes the same steps as transform(); it lets the job report how far it is.
+  let projection: number[][] = []
+  let done = 0
+  for (const step of new TSNE(values, { perplexity, d: 2, seed: options.seed }).generator(options.iterations)) {
+    projection = step as number[][]
+    done += 1
+    if (done % 25 === 0 || done === options.iterations) onIteration?.(done, options.iterations)
+  }
   return projection.map((point) => [point[0], point[1]])
 }

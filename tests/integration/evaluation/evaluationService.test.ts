@@ -114,6 +114,8 @@ describe('evaluation service', () => {
 
   it('encoder features → one t-SNE point per image, k-NN and probe scores', async () => {
     const service = evaluationService()
+    const progress: string[] = []
+    service.onDidProgress((event) => progress.push(`${event.task} ${event.stage} ${event.done}/${event.total}`))
     const before = tf.memory().numTensors
     const features = await service.encoderFeatures({ runId, compositionIds: ['comp-1'], split: 'train', limit: 10 })
     expect(tf.memory().numTensors).toBe(before)
@@ -123,6 +125,8 @@ describe('evaluation service', () => {
     expect(points).toHaveLength(10)
     for (const point of points) expect(Number.isFinite(point.x) && Number.isFinite(point.y)).toBe(true)
     expect(points[0]).toMatchObject({ imageId: features.items[0].imageId, datasetId: 'synthetic' })
+    // Each stage ends with its last event, whatever the throttling dropped before it.
+    expect(progress).toEqual(expect.arrayContaining(['features predicting 10/10', 'tsne mapping 100/100']))
     const report = await service.bias({ runId, compositionIds: ['comp-1'], split: 'train', limit: 10, tsne: { iterations: 50 } })
     expect(report.points).toHaveLength(10)
     // One dataset only: chance is 1 and nothing to warn about.
