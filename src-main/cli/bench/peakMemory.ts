@@ -1,18 +1,22 @@
 import { readFileSync } from 'node:fs'
 
-/** The largest resident set seen while a stage ran. */
+/** The largest resident set seen while a stage ran, and the CPU time it took. */
 export interface RssWatch {
   /** Stops sampling; the peak RSS in bytes over the samples (and the start and end). */
   stop(): number
+  /** CPU seconds (user + system) of every thread of this process since the watch began. */
+  cpuSeconds(): number
 }
 
 /**
  * Samples this process's resident set size (`process.memoryUsage.rss()`, from /proc/self/statm on Linux) every
  * `intervalMs`. Job workers are threads of this process, so their memory (heaps, native tensors, the cache files
  * they map) is inside this figure; a short spike between two samples can be missed, which {@link peakRssSinceStart}
- * does not.
+ * does not. The CPU time is the process's (getrusage), workers included: on a shared machine, images per CPU-second
+ * say what the code costs whatever else runs.
  */
 export function watchRss(intervalMs = 100): RssWatch {
+  const cpu = process.cpuUsage()
   let peak = process.memoryUsage.rss()
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss())
@@ -22,6 +26,10 @@ export function watchRss(intervalMs = 100): RssWatch {
     stop() {
       clearInterval(timer)
       return Math.max(peak, process.memoryUsage.rss())
+    },
+    cpuSeconds() {
+      const used = process.cpuUsage(cpu)
+      return (used.user + used.system) / 1e6
     },
   }
 }

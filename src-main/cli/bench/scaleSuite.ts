@@ -25,8 +25,13 @@ export interface ScaleSuiteOptions {
 
 const MB = 1e6
 
+/** The CPU a stage used, for a shared machine where wall-clock rates depend on what else runs. */
+function perCpu(images: number, cpuSeconds: number): string {
+  return `; ${cpuSeconds.toFixed(0)} CPU-s (${(images / cpuSeconds).toFixed(1)} images per CPU-second, workers included)`
+}
+
 /** One run through the app's runs service, with the peak RSS while it ran. */
-async function timedRun(app: AppServices, config: RunConfigInput, log: (text: string) => void): Promise<{ record: RunRecord; wallSeconds: number; peakRss: number }> {
+async function timedRun(app: AppServices, config: RunConfigInput, log: (text: string) => void): Promise<{ record: RunRecord; wallSeconds: number; peakRss: number; cpuSeconds: number }> {
   const rss = watchRss()
   const began = performance.now()
   const { runId } = await app.runs.start(config)
@@ -40,8 +45,9 @@ async function timedRun(app: AppServices, config: RunConfigInput, log: (text: st
   const record = await app.runs.waitForRun({ runId }).finally(stopProgress)
   const wallSeconds = (performance.now() - began) / 1000
   const peakRss = rss.stop()
+  const cpuSeconds = rss.cpuSeconds()
   if (record.state !== 'completed') throw new Error(`the scale run ended ${record.state}: ${record.failureReason ?? record.log.slice(-5).join(' / ')}`)
-  return { record, wallSeconds, peakRss }
+  return { record, wallSeconds, peakRss, cpuSeconds }
 }
 
 /**
@@ -83,8 +89,9 @@ export function createScaleSuite(suiteOptions: ScaleSuiteOptions = {}): BenchSui
         const report = await app.library.waitForImport({ jobId })
         const importSeconds = (performance.now() - began) / 1000
         const importRss = rss.stop()
+        const importCpu = rss.cpuSeconds()
         if (report.images.imported !== request.images) throw new Error(`the scale import imported ${report.images.imported} of ${request.images} images (${report.status}${report.error ? `: ${report.error}` : ''})`)
-        add('import', request.images / importSeconds, 'images/s', `${setting}: SHA-256, DICOM decode, WebP thumbnail, SQLite, in ${importSeconds.toFixed(1)} s`)
+        add('import', request.images / importSeconds, 'images/s', `${setting}: SHA-256, DICOM decode, WebP thumbnail, SQLite, in ${importSeconds.toFixed(1)} s${perCpu(request.images, importCpu)}`)
         add('import peak RSS', importRss / MB, 'MB', 'process RSS sampled every 100 ms (the import worker is a thread of it)')
 
         log('scale: composing…')
@@ -102,13 +109,13 @@ export function createScaleSuite(suiteOptions: ScaleSuiteOptions = {}): BenchSui
         const inputs = first.record.provenance?.images.length ?? 0
         const { prepareSeconds, trainSeconds } = first.record.timings
         add('preparation', inputs / prepareSeconds, 'images/s', `${inputs} inputs (train and validation) decoded, ${request.preprocessing === 'full' ? 'equalized, lung-masked' : request.preprocessing === 'equalize' ? 'equalized' : 'raw'}, resized and cached in ${prepareSeconds.toFixed(1)} s on the preparation workers; goal ≥ 50`)
-        add('training, first run', trainImages / trainSeconds, 'images/s', `${trainImages} training images in ${trainSeconds.toFixed(1)} s (validation and checkpoint included), overlapping the preparation; run ${first.wallSeconds.toFixed(1)} s in all`)
+        add('training, first run', trainImages / trainSeconds, 'images/s', `${trainImages} training images in ${trainSeconds.toFixed(1)} s (validation and checkpoint included), overlapping the preparation; run ${first.wallSeconds.toFixed(1)} s in all${perCpu(inputs, first.cpuSeconds)}`)
         add('first run peak RSS', first.peakRss / MB, 'MB', 'process RSS sampled every 100 ms: the run worker and the preparation workers are threads of it')
 
         log('scale: the same run on the filled input cache…')
         const cached = await timedRun(app, config, log)
         const cachedRate = trainImages / cached.record.timings.trainSeconds
-        add('training, cached', cachedRate, 'images/s', `${trainImages} training images in ${cached.record.timings.trainSeconds.toFixed(1)} s (validation and checkpoint included); run ${cached.wallSeconds.toFixed(1)} s in all`)
+        add('training, cached', cachedRate, 'images/s', `${trainImages} training images in ${cached.record.timings.trainSeconds.toFixed(1)} s (validation and checkpoint included); run ${cached.wallSeconds.toFixed(1)} s in all${perCpu(trainImages, cached.cpuSeconds)}`)
         add('cached run peak RSS', cached.peakRss / MB, 'MB', 'process RSS sampled every 100 ms')
 
         // This thread's engine on the same backend preference as the run's worker (the app's setting or CXR_BACKEND).
