@@ -9,7 +9,7 @@ import type { DecodedImage } from '@shared/imaging/types'
 import type { LibraryService } from '@shared/library/types'
 import { createCompositionService, type CompositionService } from '../services/datasets/compositionService'
 import { createFilesService, type FilesService } from '../services/files/filesService'
-import { createLibraryService } from '../services/library'
+import { createLibraryService, openLibraryDatabase } from '../services/library'
 import { createImagingService, type ImagingService } from '../services/imaging'
 import { toViewerImage } from '../services/imaging/viewerImage'
 import { defaultLungModelDir } from '../services/lung/model/shippedModel'
@@ -29,6 +29,9 @@ import { createSettingsStore, type SettingsStore } from '../services/settings/se
 import { createStudyService, type StudyServiceImpl } from '../services/studies/studyService'
 import { cachedInputCount } from '../services/studies/cachedInputs'
 import { createSystemService, type SystemService } from '../services/system/systemService'
+import { createClusterService, type ClusterServiceImpl } from '../services/cluster/clusterService'
+import { createSlurmTools } from '../services/cluster/slurmTools'
+import { determinismOf } from '@shared/runs/determinism'
 import { libraryHandlers } from './libraryHandlers'
 import { APP_VERSION } from './version'
 
@@ -51,6 +54,8 @@ export interface AppServices {
   library: LibraryService
   compositions: CompositionService
   studies: StudyServiceImpl
+  /** Runs on a cluster: bundles, Slurm, results brought back. */
+  cluster: ClusterServiceImpl
   events: EventHub
   /** The contract's handlers, ready for a transport to bind. */
   handlers: CxrHandlers
@@ -110,8 +115,11 @@ export function createAppServices(options: AppOptions): AppServices {
     return { preference: saved, source: saved === 'auto' ? 'default' : 'setting' }
   }
   const jobs = createJobLauncher({ kind: 'worker', backend: workerBackend })
+  // One connection for this thread's services; each job worker opens its own.
+  const libraryDb = openLibraryDatabase(options.dataFolder)
   const library = createLibraryService({
     dataFolder: options.dataFolder,
+    db: libraryDb,
     decode: (path) => imaging.decode(path),
     // The command line reads the paths its user typed; the app's pages may only reach what the user granted.
     readable: options.mode === 'cli' ? undefined : (path, what) => files.resolveGranted(path, what),
@@ -157,6 +165,7 @@ export function createAppServices(options: AppOptions): AppServices {
   const lungMasks = createLungMaskService({ modelFolder: activeLungModel, ready: () => engine.init(), loadModel })
   const lungMaskJobs = createLungMaskJobs({
     dataFolder: options.dataFolder,
+    db: libraryDb,
     decode: (path) => imaging.decode(path),
     ready: () => engine.init(),
     defaultModelFolder: activeLungModel,
@@ -194,6 +203,21 @@ export function createAppServices(options: AppOptions): AppServices {
     autoContinue: options.mode !== 'cli',
   })
   studies.onDidChange((event) => events.emit('studies.onDidChange', event))
+  const cluster = createClusterService({
+    dataFolder: options.dataFolder,
+    appVersion: APP_VERSION,
+    library,
+    compositions,
+    runs,
+    studies,
+    lungModels,
+    jobs,
+    slurm: createSlurmTools(options.env ?? process.env),
+    threads: async () => determinismOf(await engine.init()).threads,
+    // The app's pages may only write into folders the user granted; the command line writes where its user typed.
+    writableFolder: options.mode === 'cli' ? undefined : (path) => files.resolveGranted(path, 'folder'),
+  })
+  cluster.onDidProgress((event) => events.emit('cluster.onDidProgress', event))
   runs.onDidProgress((event) => events.emit('runs.onDidProgress', event))
   runs.onDidChange((event) => events.emit('runs.onDidChange', event))
   const openForViewer = async (name: string, decoded: Promise<DecodedImage>) => {
@@ -302,10 +326,18 @@ export function createAppServices(options: AppOptions): AppServices {
       remove: (request) => studies.remove(request),
       analysis: (request) => studies.analysis(request),
     },
+    cluster: {
+      exportBundle: (request) => cluster.exportBundle(request),
+      bundles: () => cluster.bundles(),
+      status: async ({ folder }) => cluster.status({ folder: await files.resolveGranted(folder, 'folder') }),
+      submit: async ({ folder }) => cluster.submit({ folder: await files.resolveGranted(folder, 'folder') }),
+      importResults: async ({ folder }) => cluster.importResults({ folder: await files.resolveGranted(folder, 'folder') }),
+    },
     lungModels: {
       status: () => lungMasks.status(),
       train: (request) => lungTraining.start(request),
       cancelTraining: (request) => lungTraining.cancel(request),
+      resumeTraining: (request) => lungTraining.resume(request),
       getTraining: (request) => lungTraining.get(request),
       listTraining: () => lungTraining.list(),
       models: () => lungTraining.models(),
@@ -313,5 +345,5 @@ export function createAppServices(options: AppOptions): AppServices {
       activeModel: () => lungTraining.activeModel(),
     },
   }
-  return { dataFolder: options.dataFolder, settings, engine, system, imaging, files, lungMasks, lungMaskJobs, lungTraining, runs, evaluation, library, compositions, studies, events, handlers }
+  return { dataFolder: options.dataFolder, settings, engine, system, imaging, files, lungMasks, lungMaskJobs, lungTraining, runs, evaluation, library, compositions, studies, cluster, events, handlers }
 }

@@ -3,6 +3,7 @@ import { APP_VERSION } from '../app/version'
 import { resolveDataFolder } from '../services/system/dataFolder'
 import { UsageError, type CliCommand, type CliContext, type CliIo } from './command'
 import { benchCommand } from './commands/bench'
+import { bundleCommand } from './commands/bundle'
 import { compareCommand } from './commands/compare'
 import { composeCommand } from './commands/compose'
 import { datasetsCommand } from './commands/datasets'
@@ -22,7 +23,7 @@ import { trainCommand } from './commands/train'
 import { trainLungsCommand } from './commands/trainLungs'
 
 /** Every subcommand, in the order `cxr --help` lists them. */
-export const commands: CliCommand[] = [systemCommand, decodeCommand, preprocessCommand, datasetsCommand, importCommand, composeCommand, segmentCommand, trainLungsCommand, trainCommand, runsCommand, studyCommand, predictCommand, evaluateCommand, compareCommand, metricsCommand, reportCommand, benchCommand, fuzzCommand]
+export const commands: CliCommand[] = [systemCommand, decodeCommand, preprocessCommand, datasetsCommand, importCommand, composeCommand, segmentCommand, trainLungsCommand, trainCommand, runsCommand, studyCommand, bundleCommand, predictCommand, evaluateCommand, compareCommand, metricsCommand, reportCommand, benchCommand, fuzzCommand]
 
 const defaultIo: CliIo = {
   stdout: (text) => process.stdout.write(text),

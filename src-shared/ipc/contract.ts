@@ -13,6 +13,7 @@ import { explainChannels } from './explainContract'
 import { reportChannels } from './reportContract'
 import { lungModelChannels, lungModelEvents } from './lungModelsContract'
 import { studiesChannels, studiesEvents } from './studiesContract'
+import { clusterChannels, clusterEvents } from './clusterContract'
 
 /**
  * The IPC contract: every call the renderer may make, grouped by service, each with the schema its request must
@@ -55,6 +56,7 @@ export const contract = {
   report: reportChannels,
   lungModels: lungModelChannels,
   studies: studiesChannels,
+  cluster: clusterChannels,
   compositions: compositionChannels,
   imaging: {
     /** Decodes a file the user picked or dropped (DICOM, PNG, JPEG) for the viewer. */
@@ -76,6 +78,7 @@ export const events = {
   ...evaluationEvents,
   ...lungModelEvents,
   ...studiesEvents,
+  ...clusterEvents,
   'system.onDidLog': z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string(), time: z.string() }),
 } as const satisfies Record<string, z.ZodType>
 

@@ -19,10 +19,12 @@ export const lungModelChannels = {
   status: { request: z.object({}).strict(), response: LungModelStatusSchema },
   /** Train on the lung masks of library datasets; one job trains at a time, others queue. Rejects naming a dataset without lung masks. */
   train: { request: LungTrainingStartRequestSchema, response: z.object({ jobId: z.string() }) },
-  /** Stop a job between steps; it ends `cancelled` and leaves no model folder. No-op for a finished job. */
+  /** Stop a job between steps; it ends `cancelled`, keeps its checkpoint and leaves no model folder. No-op for a finished job. */
   cancelTraining: { request: LungTrainingJobIdRequestSchema, response: z.void() },
+  /** Continue a cancelled, interrupted or failed job from its last checkpoint; it ends with the model it would have had. */
+  resumeTraining: { request: LungTrainingJobIdRequestSchema, response: z.void() },
   getTraining: { request: LungTrainingJobIdRequestSchema, response: LungTrainingJobSummarySchema },
-  /** Jobs of this session, oldest first. */
+  /** Jobs of this session and earlier unfinished ones, oldest first. */
   listTraining: { request: z.object({}).strict(), response: z.array(LungTrainingJobSummarySchema) },
   /** The shipped model and every model trained in the app, with their held-out scores. */
   models: { request: z.object({}).strict(), response: z.array(InstalledLungModelSchema) },

@@ -36,9 +36,11 @@ export const LungTrainingJobIdRequestSchema = z.object({ jobId: JobId }).strict(
 /**
  * Life of a training job: `queued` behind another (one trains at a time: the U-Net takes the CPU), `loading`
  * (reading and checking image/mask pairs), `training`, `evaluating` (held-out patients at the images' own size),
- * then `completed` (model folder written), `cancelled` or `failed` (neither leaves a model folder).
+ * then `completed` (model folder written), `cancelled` or `failed` (neither leaves a model folder), or `interrupted`
+ * (the program stopped while it trained). A cancelled, interrupted or failed job keeps its last checkpoint and can
+ * be resumed.
  */
-export const LungTrainingStatusSchema = z.enum(['queued', 'loading', 'training', 'evaluating', 'completed', 'cancelled', 'failed'])
+export const LungTrainingStatusSchema = z.enum(['queued', 'loading', 'training', 'evaluating', 'completed', 'cancelled', 'failed', 'interrupted'])
 /** Life of a training job. */
 export type LungTrainingStatus = z.infer<typeof LungTrainingStatusSchema>
 
@@ -79,6 +81,8 @@ export const LungTrainingJobSummarySchema = LungTrainingProgressSchema.extend({
   heldOut: OverlapSummarySchema.nullable(),
   /** The last lines of the job's log (data checks, split sizes, stop reason). */
   log: z.array(z.string()),
+  /** Resume continues it from its last checkpoint (cancelled, interrupted or failed, and not trained elsewhere). */
+  resumable: z.boolean(),
 })
 /** A job as listed. */
 export type LungTrainingJobSummary = z.infer<typeof LungTrainingJobSummarySchema>

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { RunConfigSchema } from './config'
+import { RunConfigSchema, type RunConfig } from './config'
 import { DeterminismSchema } from './determinism'
 
 /**
@@ -71,6 +71,33 @@ export const LungModelRefSchema = z.object({ modelId: z.string().min(1), name: z
 /** A lung model as a run uses it. */
 export type LungModelRef = z.infer<typeof LungModelRefSchema>
 
+/**
+ * Where a run trained: the machine's name, and for a run trained from a cluster bundle the scheduler's job and
+ * the bundle (its id and the SHA-256 of its bundle.json) it came in, with what the exporting workstation ran, so a
+ * reader knows whether the numbers can repeat there bit for bit.
+ */
+export const TrainedOnSchema = z.object({
+  /** Host name of the machine (a cluster node's name for a run trained from a bundle). */
+  host: z.string(),
+  cluster: z
+    .object({
+      scheduler: z.enum(['slurm', 'none']),
+      /** The Slurm job (`<array job>_<task>`), null when the bundle was trained by hand. */
+      jobId: z.string().nullable(),
+      partition: z.string().nullable(),
+      bundleId: z.string(),
+      bundleDigest: z.string(),
+      task: z.number().int().min(0),
+      /** The exporting workstation's backend and threads: equal ones give the local run's numbers bit for bit. */
+      exportedFrom: z.object({ host: z.string(), backend: z.string(), threads: z.number().int().nullable() }),
+      /** True when the node trained on the exporter's backend with its thread count. */
+      sameEngine: z.boolean(),
+    })
+    .nullable(),
+})
+/** Where a run trained. */
+export type TrainedOn = z.infer<typeof TrainedOnSchema>
+
 /** What makes the run traceable ("every figure can be traced to the run, the data and the code version"). */
 export const ProvenanceSchema = z.object({
   compositionId: z.string(),
@@ -93,6 +120,8 @@ export const ProvenanceSchema = z.object({
   parameters: z.number().int(),
   /** What repeats bit for bit on this backend and thread count (absent in records written before it was recorded). */
   determinism: DeterminismSchema.nullable().default(null),
+  /** The machine (and cluster job) that trained it (absent in records written before it was recorded). */
+  trainedOn: TrainedOnSchema.nullable().default(null),
 })
 /** What makes a run traceable. */
 export type Provenance = z.infer<typeof ProvenanceSchema>
@@ -175,6 +204,26 @@ export const RunRecordSchema = z.object({
 })
 /** Everything known about a run. */
 export type RunRecord = z.infer<typeof RunRecordSchema>
+
+/** A run's record as it is first written, before anything has trained: queued, no history, no provenance. */
+export function newRunRecord(id: string, config: RunConfig, createdAt: string, inputs: RunRecord['inputs'] = null): RunRecord {
+  return {
+    id,
+    config,
+    state: 'queued',
+    progress: null,
+    history: [],
+    best: null,
+    failureReason: null,
+    resumable: false,
+    provenance: null,
+    timings: { createdAt, startedAt: null, finishedAt: null, prepareSeconds: 0, trainSeconds: 0, attempts: 0 },
+    log: [],
+    modelFolder: null,
+    inputs,
+    owner: null,
+  }
+}
 
 /** How many log lines a record keeps; the log file keeps all. */
 export const RECORD_LOG_LINES = 200

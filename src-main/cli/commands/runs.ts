@@ -1,15 +1,18 @@
 import type { RunRecord } from '@shared/runs/record'
-import { parseCommandLine, type CliCommand } from '../command'
+import type { AppServices } from '../../app/createServices'
+import { parseCommandLine, UsageError, type CliCommand, type CliIo } from '../command'
 
 /**
  * `cxr runs [--json]`: every run of the data folder, newest first, with its state (and which program trains it
- * when it is running elsewhere), network, composition, best validation AUC and time.
+ * when it is running elsewhere), network, composition, best validation AUC and time. `cxr runs import DIR` brings a
+ * cluster bundle's finished runs into the data folder, each checked against the hashes of its files.
  */
 export const runsCommand: CliCommand = {
   name: 'runs',
   summary: 'list the training runs of the data folder (state, network, composition, best validation AUC)',
-  usage: 'cxr runs [--json]',
+  usage: 'cxr runs [--json]\n       cxr runs import BUNDLE_DIR [--json]   (a cluster bundle\'s finished runs, checked against their hashes)',
   async run(args, { io, services }) {
+    if (args[0] === 'import') return importRuns(args.slice(1), io, services())
     const { values } = parseCommandLine(args, { json: { type: 'boolean' } })
     const app = services()
     try {
@@ -57,4 +60,23 @@ function table(header: string[], rows: string[][]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()
   return `${[line(header), ...rows.map(line)].join('\n')}\n`
+}
+
+/** Exit 0 when every finished run of the bundle is in the library (imported now or before), 1 when one was refused. */
+async function importRuns(args: string[], io: CliIo, app: AppServices): Promise<number> {
+  const { values, positionals } = parseCommandLine(args, { json: { type: 'boolean' } }, true)
+  if (positionals.length !== 1) throw new UsageError('give the bundle folder the cluster wrote its results into')
+  try {
+    const result = await app.cluster.importResults({ folder: positionals[0] })
+    if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`)
+    else {
+      for (const run of result.imported) io.stdout(`imported ${run.runId}  ${run.name}${run.host ? ` (trained on ${run.host})` : ''}\n`)
+      for (const run of result.skipped) io.stdout(`left out ${run.runId}  ${run.name}: ${run.reason}\n`)
+      for (const study of result.studies) io.stderr(`the study "${study.name}" has ${study.linked} new run${study.linked === 1 ? '' : 's'}: resume it to evaluate them ('cxr study run ${study.studyId}')\n`)
+    }
+    const refused = result.skipped.filter((run) => !/^(already in the library|not finished|not started)/.test(run.reason))
+    return refused.length ? 1 : 0
+  } finally {
+    await app.runs.close()
+  }
 }

@@ -7,8 +7,14 @@ export interface PreparationCounts {
   unmasked: number
 }
 
-/** Prepares a chunk of images (into the cache), reporting each one as it is done. */
-export type PrepareChunk = (images: InputImage[], onEach: (index: number, outcome: { cached: boolean; masked: boolean }) => void) => Promise<void>
+/** Prepares a chunk of images (into the cache), reporting each one as it is done; `lanes` chunks are prepared side by side. */
+export type PrepareChunk = (images: InputImage[], onEach: (index: number, outcome: { cached: boolean; masked: boolean }) => void, lanes: number) => Promise<void>
+
+/**
+ * Fewer missing images than this per lane are not worth a lane of their own: a lane is a worker that loads its
+ * own TensorFlow.js and lung model, which costs about as much as preparing a few dozen images.
+ */
+export const IMAGES_PER_LANE = 48
 
 /** A preparation in progress. */
 export interface Preparation {
@@ -18,10 +24,14 @@ export interface Preparation {
   done: Promise<PreparationCounts>
   /** Marks the preparation stopped (the caller also stops its lanes); waiting reads then fail. */
   stop(): void
+  /** How many images are being prepared, and on how many lanes. */
+  missing: number
+  lanes: number
 }
 
 /**
- * Prepares the `missing` images into the input cache on `parallelism` lanes (one worker each in a run), in the
+ * Prepares the `missing` images into the input cache on up to `parallelism` lanes (one worker each in a run; fewer
+ * when there are few to prepare, see {@link IMAGES_PER_LANE}), in the
  * order given (the first epoch's batch order, so training can start as soon as its first batch is ready and then
  * overlaps the rest). Lane j takes missing[j], missing[j + lanes], …: every lane works through the same priority.
  */
@@ -48,7 +58,7 @@ export function startPreparation(images: readonly InputImage[], missing: readonl
     }
     return found
   }
-  const lanes = Math.max(1, Math.min(options.parallelism, missing.length))
+  const lanes = Math.max(1, Math.min(options.parallelism, Math.floor(missing.length / IMAGES_PER_LANE)))
   const lane = async (laneIndex: number) => {
     const assigned = missing.filter((_, position) => position % lanes === laneIndex)
     if (assigned.length === 0) return
@@ -63,6 +73,7 @@ export function startPreparation(images: readonly InputImage[], missing: readonl
         entry(index).resolve()
         options.onItem?.(++doneCount, missing.length)
       },
+      lanes,
     )
   }
   const done = Promise.all(Array.from({ length: lanes }, (_, laneIndex) => lane(laneIndex)))
@@ -86,5 +97,7 @@ export function startPreparation(images: readonly InputImage[], missing: readonl
     stop() {
       stopped = true
     },
+    missing: missing.length,
+    lanes,
   }
 }

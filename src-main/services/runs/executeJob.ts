@@ -1,5 +1,6 @@
 import { mkdir, writeFile, readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import type { RunConfig } from '@shared/runs/config'
@@ -12,7 +13,7 @@ import { countTrainableParameters } from '../engine/models/classifier'
 import { loadLayersModelFromFolder, saveLayersModel } from '../engine/modelFiles'
 import { createInputPipeline, createLungMasker, inputCacheLayout, inputSettingsKey, memoryInputSet, prepareImages, type InputSet, type InputSettings, type PrepareChunk, type PrepareInputsEvent, type PrepareInputsJob } from '../inputs'
 import { hashFile } from '../library/hashing'
-import { hasCheckpoint, loadOptimizer, loadWeightsInto, readCheckpointState, saveCheckpoint } from './checkpoints'
+import { hasCheckpoint, loadOptimizer, loadWeightsInto, readCheckpointState, saveCheckpoint } from '../engine/training/checkpoints'
 import type { DataPlan, PlannedImage } from './dataPlan'
 import { buildClassifier, buildEncoder } from './models'
 import { planInputSets, type PlanInputs, type RunInputs } from './planInputs'
@@ -79,10 +80,11 @@ export async function executeTrain(job: TrainJob, io: JobIo): Promise<{ kind: 't
     },
   }
   // The lanes that fill the cache load the lung model themselves (each in its worker, in the app).
-  const prepareLane: PrepareChunk = async (images, onEach) => {
+  const prepareLane: PrepareChunk = async (images, onEach, lanes) => {
     const payload: PrepareInputsJob = { dataFolder: job.dataFolder, settings, lungModel: job.lungModel, images }
     const onEvent = (event: PrepareInputsEvent) => (event.type === 'prepared' ? onEach(event.index, event) : io.log(event.line))
-    if (io.prepareInputs) await io.prepareInputs(payload, onEvent)
+    // One lane runs here, between training steps; several run in helper workers beside the training.
+    if (io.prepareInputs && lanes > 1) await io.prepareInputs(payload, onEvent)
     else await prepareImages(payload, onEvent, io.shouldStop)
   }
   let inputs: RunInputs
@@ -99,6 +101,7 @@ export async function executeTrain(job: TrainJob, io: JobIo): Promise<{ kind: 't
     if (io.shouldStop() && error instanceof RunFailure) return { kind: 'train', outcome: 'cancelled' }
     throw error
   }
+  if (inputs.missing > 0) io.log(`preparing ${inputs.missing} inputs on ${inputs.lanes === 1 ? 'the training thread' : `${inputs.lanes} workers`}, first those the first batches need`)
   const [pretrainInputs, finetuneInputs] = job.pretrain ? [inputs.plans[0], inputs.plans[1]] : [null, inputs.plans[0]]
   void inputs.prepared.then(
     (counts) => {
@@ -299,6 +302,7 @@ function provenanceOf(job: TrainJob, engine: JobIo['engine'], settings: InputSet
     preprocessingKey: inputSettingsKey(settings),
     parameters,
     determinism: determinismOf(engine),
+    trainedOn: { host: hostname(), cluster: null },
   }
 }
 

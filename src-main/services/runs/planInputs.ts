@@ -27,6 +27,9 @@ export interface RunInputs {
   /** Resolves once every input is in the cache, with the counts. */
   prepared: Promise<PreparationCounts>
   stop(): void
+  /** Inputs not in the cache yet, and the lanes preparing them. */
+  missing: number
+  lanes: number
 }
 
 /**
@@ -77,5 +80,7 @@ export async function planInputSets(plans: { plan: DataPlan; phase: 'pretrain' |
     plans: splits.map(({ train, validation }) => ({ train: setOf(train), validation: setOf(validation) })),
     prepared: running.done,
     stop: () => running.stop(),
+    missing: running.missing,
+    lanes: running.lanes,
   }
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { RunConfigSchema, type RunConfig, type RunConfigInput } from '@shared/runs/config'
 import type { RunChangeEvent, RunProgressEvent } from '@shared/runs/events'
-import { RECORD_LOG_LINES, RESUMABLE_STATES, type LungModelRef, type RunRecord, type RunState } from '@shared/runs/record'
+import { newRunRecord, RECORD_LOG_LINES, RESUMABLE_STATES, type LungModelRef, type RunRecord, type RunState } from '@shared/runs/record'
 import { PredictRequestSchema, RunIdRequestSchema, type Prediction, type RunEstimate, type RunsService } from '@shared/runs/service'
 import { inputSettingsKey } from '../inputs'
 import { planFinetune, planPretrain, type DataPlan, type RunsLibrary } from './dataPlan'
@@ -474,22 +474,7 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
       if (closed) throw new RunsError('the runs service is closed')
       const config: RunConfig = RunConfigSchema.parse(input)
       const now = new Date()
-      const record: RunRecord = {
-        id: store.newId(now),
-        config,
-        state: 'queued',
-        progress: null,
-        history: [],
-        best: null,
-        failureReason: null,
-        resumable: false,
-        provenance: null,
-        timings: { createdAt: now.toISOString(), startedAt: null, finishedAt: null, prepareSeconds: 0, trainSeconds: 0, attempts: 0 },
-        log: [],
-        modelFolder: null,
-        inputs: null,
-        owner: null,
-      }
+      const record: RunRecord = newRunRecord(store.newId(now), config, now.toISOString())
       await lease(record, 'started')
       records.set(record.id, record)
       record.owner = await ownerNow(store.runFolder(record.id))

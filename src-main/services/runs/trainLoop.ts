@@ -8,16 +8,12 @@ import { classificationLoss, kernelL2 } from './losses'
 import { decayedKernels } from './models'
 import { batchIndices, epochOrder, stepsPerEpoch } from './random'
 import { RunFailure } from './runFailure'
+import { initialEpochLoopState, runEpochLoop, type EpochLoopState } from '../engine/training/epochLoop'
 
 
 /** The loop's state between steps: everything a resumed run needs to continue as if never stopped. */
-export interface LoopState {
+export interface LoopState extends EpochLoopState<ClassifierBest> {
   phase: 'pretrain' | 'finetune'
-  /** Epoch in progress (0-based). */
-  epoch: number
-  /** Next step to run in `epoch`. */
-  step: number
-  learningRate: number
   /** Sum and count of this epoch's step data losses so far, so a resumed epoch reports the same mean. */
   lossSum: number
   lossCount: number
@@ -25,16 +21,19 @@ export interface LoopState {
   penaltySum?: number
   /** Every finished epoch of the run, both phases. */
   history: EpochMetrics[]
-  best: { epoch: number; valAuc: number | null; valLoss: number; score: number } | null
-  /** Epochs since the best (early stopping) and since the last improvement or reduction (plateau). */
-  epochsWithoutImprovement: number
-  plateauWait: number
-  stopped: 'early' | null
+}
+
+/** The best epoch of a phase, by the checkpoint metric (AUC, or −loss when validation has one class only). */
+export interface ClassifierBest {
+  epoch: number
+  valAuc: number | null
+  valLoss: number
+  score: number
 }
 
 /** The fresh state of a phase. */
 export function initialLoopState(phase: LoopState['phase'], learningRate: number, history: EpochMetrics[] = []): LoopState {
-  return { phase, epoch: 0, step: 0, learningRate, lossSum: 0, lossCount: 0, penaltySum: 0, history, best: null, epochsWithoutImprovement: 0, plateauWait: 0, stopped: null }
+  return { ...initialEpochLoopState<ClassifierBest>(learningRate), phase, lossSum: 0, lossCount: 0, penaltySum: 0, history }
 }
 
 /** Settings of one phase of training (pre-training or fine-tuning). */
@@ -72,8 +71,8 @@ export type LoopOutcome = 'completed' | 'stopped'
 
 /**
  * Trains `model` for one phase from `state` (fresh or restored), with seeded data order per epoch, per-step
- * progress, validation each epoch, best-checkpoint selection, reduce-on-plateau and early stopping. A loss that
- * is not finite throws a {@link RunFailure}: continuing would only save NaN weights.
+ * progress, validation each epoch, best-checkpoint selection, reduce-on-plateau and early stopping (the shared
+ * epoch loop). A loss that is not finite throws a {@link RunFailure}: continuing would only save NaN weights.
  */
 export async function runTrainingLoop(
   model: tf.LayersModel,
@@ -91,103 +90,122 @@ export async function runTrainingLoop(
   // when not trainable. A frozen encoder (its batch norms not trainable) therefore runs in inference mode, as
   // in Keras; the head (dense layers only) computes the same either way.
   const training = !model.layers.some((layer) => layer.getClassName() === 'BatchNormalization' && !layer.trainable)
-  setLearningRate(optimizer, state.learningRate)
   const timing = { began: performance.now(), steps: 0, images: 0 }
   let epochBegan = performance.now()
-  while (state.epoch < settings.epochs && state.stopped === null) {
-    const order = epochOrder(train.count, settings.seed, state.phase, state.epoch)
-    // The next batch is read while this one trains: file reads run on Node's thread pool meanwhile.
-    let upcoming: Promise<Float32Array> | null = state.step < steps ? train.read(batchIndices(order, state.step, settings.batchSize)) : null
+  let order: number[] = []
+  // The next batch is read while this one trains: file reads run on Node's thread pool meanwhile.
+  let upcoming: Promise<Float32Array> | null = null
+  const readAhead = (step: number) => {
+    upcoming = step < steps ? train.read(batchIndices(order, step, settings.batchSize)) : null
     upcoming?.catch(() => undefined)
-    while (state.step < steps) {
-      if (hooks.shouldStop()) {
-        await hooks.saveLast(state)
-        return 'stopped'
-      }
-      const indices = batchIndices(order, state.step, settings.batchSize)
-      const read = await (upcoming ?? train.read(indices))
-      upcoming = state.step + 1 < steps ? train.read(batchIndices(order, state.step + 1, settings.batchSize)) : null
-      upcoming?.catch(() => undefined)
-      const labels = new Int32Array(indices.length)
-      indices.forEach((item, position) => (labels[position] = train.labels[item]))
-      const batch = augmentBatch(read, indices.length, train.size, settings.augmentation, [settings.seed, state.phase, state.epoch, state.step])
-      // The step minimises data loss + weight-decay penalty; the two are read apart so the log shows a BCE that
-      // can be compared with chance (ln 2 ≈ 0.69), not one inflated by the L2 term.
-      let dataLossTensor: tf.Scalar | null = null
-      const totalTensor = tf.tidy(() => {
-        const xs = tf.tensor4d(batch, [indices.length, train.size, train.size, 1])
-        const ys = tf.tensor1d(labels, 'int32')
-        return optimizer.minimize(
-          () => {
-            const predictions = model.apply(xs, { training }) as tf.Tensor
-            const loss = classificationLoss(predictions, ys, settings.classWeights, settings.loss)
-            dataLossTensor = tf.keep(loss.clone())
-            return kernels.length > 0 ? (loss.add(kernelL2(kernels).mul(settings.weightDecay / 2)) as tf.Scalar) : loss
+  }
+  let lastIndices: number[] = []
+  let lastStepLoss = Number.NaN
+  return runEpochLoop<ClassifierBest>(
+    state,
+    {
+      epochs: settings.epochs,
+      stepsPerEpoch: steps,
+      schedule: settings.reduceOnPlateau ? { kind: 'plateau', ...settings.reduceOnPlateau } : { kind: 'constant' },
+      earlyStoppingPatience: settings.earlyStoppingPatience,
+    },
+    {
+      setLearningRate: (rate) => setLearningRate(optimizer, rate),
+      beginEpoch: () => {
+        order = epochOrder(train.count, settings.seed, state.phase, state.epoch)
+        readAhead(state.step)
+      },
+      step: async () => {
+        const indices = batchIndices(order, state.step, settings.batchSize)
+        const read = await (upcoming ?? train.read(indices))
+        readAhead(state.step + 1)
+        const labels = new Int32Array(indices.length)
+        indices.forEach((item, position) => (labels[position] = train.labels[item]))
+        const batch = augmentBatch(read, indices.length, train.size, settings.augmentation, [settings.seed, state.phase, state.epoch, state.step])
+        // The step minimises data loss + weight-decay penalty; the two are read apart so the log shows a BCE that
+        // can be compared with chance (ln 2 ≈ 0.69), not one inflated by the L2 term.
+        let dataLossTensor: tf.Scalar | null = null
+        const totalTensor = tf.tidy(() => {
+          const xs = tf.tensor4d(batch, [indices.length, train.size, train.size, 1])
+          const ys = tf.tensor1d(labels, 'int32')
+          return optimizer.minimize(
+            () => {
+              const predictions = model.apply(xs, { training }) as tf.Tensor
+              const loss = classificationLoss(predictions, ys, settings.classWeights, settings.loss)
+              dataLossTensor = tf.keep(loss.clone())
+              return kernels.length > 0 ? (loss.add(kernelL2(kernels).mul(settings.weightDecay / 2)) as tf.Scalar) : loss
+            },
+            true,
+            variables,
+          ) as tf.Scalar
+        })
+        const [loss, total] = await Promise.all([(dataLossTensor as unknown as tf.Scalar).data(), totalTensor.data()]).then(([data, all]) => [data[0], all[0]])
+        ;(dataLossTensor as unknown as tf.Scalar).dispose()
+        totalTensor.dispose()
+        if (!Number.isFinite(total)) {
+          throw new RunFailure(
+            `the training loss became ${total} at ${state.phase} epoch ${state.epoch + 1}, step ${state.step + 1} (learning rate ${state.learningRate}); ` +
+              'training stopped: lower the learning rate or check the inputs',
+          )
+        }
+        state.lossSum += loss
+        state.penaltySum = (state.penaltySum ?? 0) + (total - loss)
+        state.lossCount += 1
+        timing.steps += 1
+        timing.images += indices.length
+        lastIndices = indices
+        lastStepLoss = loss
+      },
+      afterStep: async () => {
+        const seconds = (performance.now() - timing.began) / 1000
+        const remainingSteps = (settings.epochs - state.epoch - 1) * steps + (steps - state.step)
+        await hooks.onStep?.(
+          {
+            phase: state.phase,
+            epoch: state.epoch,
+            epochs: settings.epochs,
+            step: state.step,
+            stepsPerEpoch: steps,
+            imagesPerSecond: seconds > 0 ? timing.images / seconds : 0,
+            // Too few steps timed say little (the first includes warm-up): no ETA until three.
+            etaSeconds: timing.steps >= 3 ? (remainingSteps * seconds) / timing.steps : null,
+            loss: lastStepLoss,
           },
-          true,
-          variables,
-        ) as tf.Scalar
-      })
-      const [loss, total] = await Promise.all([(dataLossTensor as unknown as tf.Scalar).data(), totalTensor.data()]).then(([data, all]) => [data[0], all[0]])
-      ;(dataLossTensor as unknown as tf.Scalar).dispose()
-      totalTensor.dispose()
-      const penalty = total - loss
-      if (!Number.isFinite(total)) {
-        throw new RunFailure(
-          `the training loss became ${total} at ${state.phase} epoch ${state.epoch + 1}, step ${state.step + 1} (learning rate ${state.learningRate}); ` +
-            'training stopped: lower the learning rate or check the inputs',
+          lastIndices,
         )
-      }
-      state.lossSum += loss
-      state.penaltySum = (state.penaltySum ?? 0) + penalty
-      state.lossCount += 1
-      state.step += 1
-      timing.steps += 1
-      timing.images += indices.length
-      const seconds = (performance.now() - timing.began) / 1000
-      const remainingSteps = (settings.epochs - state.epoch - 1) * steps + (steps - state.step)
-      await hooks.onStep?.(
-        {
+        if (settings.checkpointEverySteps > 0 && state.step < steps && state.step % settings.checkpointEverySteps === 0) await hooks.saveLast(state)
+      },
+      validate: async () => {
+        const { valLoss, valAuc } = await validate(model, validation, settings)
+        const metrics: EpochMetrics = {
           phase: state.phase,
           epoch: state.epoch,
-          epochs: settings.epochs,
-          step: state.step,
-          stepsPerEpoch: steps,
-          imagesPerSecond: seconds > 0 ? timing.images / seconds : 0,
-          // Too few steps timed say little (the first includes warm-up): no ETA until three.
-          etaSeconds: timing.steps >= 3 ? (remainingSteps * seconds) / timing.steps : null,
-          loss,
-        },
-        indices,
-      )
-      if (settings.checkpointEverySteps > 0 && state.step < steps && state.step % settings.checkpointEverySteps === 0) await hooks.saveLast(state)
-    }
-    const { valLoss, valAuc } = await validate(model, validation, settings)
-    const metrics: EpochMetrics = {
-      phase: state.phase,
-      epoch: state.epoch,
-      trainLoss: state.lossCount > 0 ? state.lossSum / state.lossCount : Number.NaN,
-      trainPenalty: state.lossCount > 0 ? (state.penaltySum ?? 0) / state.lossCount : 0,
-      valLoss,
-      valAuc,
-      learningRate: state.learningRate,
-      seconds: (performance.now() - epochBegan) / 1000,
-    }
-    if (!Number.isFinite(valLoss)) throw new RunFailure(`the validation loss became ${valLoss} after ${state.phase} epoch ${state.epoch + 1}: the weights diverged; lower the learning rate`)
-    state.history.push(metrics)
-    await hooks.onEpoch?.(metrics)
-    const improved = updateBest(state, metrics, settings.checkpointMetric)
-    if (improved) await hooks.saveBest(state)
-    applyPlateauAndStopping(state, improved, settings, optimizer)
-    state.epoch += 1
-    state.step = 0
-    state.lossSum = 0
-    state.penaltySum = 0
-    state.lossCount = 0
-    await hooks.saveLast(state)
-    epochBegan = performance.now()
-  }
-  return 'completed'
+          trainLoss: state.lossCount > 0 ? state.lossSum / state.lossCount : Number.NaN,
+          trainPenalty: state.lossCount > 0 ? (state.penaltySum ?? 0) / state.lossCount : 0,
+          valLoss,
+          valAuc,
+          learningRate: state.learningRate,
+          seconds: (performance.now() - epochBegan) / 1000,
+        }
+        if (!Number.isFinite(valLoss)) throw new RunFailure(`the validation loss became ${valLoss} after ${state.phase} epoch ${state.epoch + 1}: the weights diverged; lower the learning rate`)
+        state.history.push(metrics)
+        await hooks.onEpoch?.(metrics)
+        // Higher is better for both scores; AUC falls back to −loss when validation has one class only.
+        const score = settings.checkpointMetric === 'valAuc' && valAuc !== null ? valAuc : -valLoss
+        return { epoch: state.epoch, valAuc, valLoss, score }
+      },
+      keepBest: () => hooks.saveBest(state),
+      endEpoch: async () => {
+        state.lossSum = 0
+        state.penaltySum = 0
+        state.lossCount = 0
+        await hooks.saveLast(state)
+        epochBegan = performance.now()
+      },
+      shouldStop: () => hooks.shouldStop(),
+      saveStopped: () => hooks.saveLast(state),
+    },
+  )
 }
 
 /** Validation loss (unweighted by augmentation, weighted by class as training) and AUC over the whole split. */
@@ -251,27 +269,6 @@ export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): 
   const target = optimizer as unknown as { setLearningRate?: (rate: number) => void; learningRate: number }
   if (typeof target.setLearningRate === 'function') target.setLearningRate(learningRate)
   else target.learningRate = learningRate
-}
-
-function updateBest(state: LoopState, metrics: EpochMetrics, metric: PhaseSettings['checkpointMetric']): boolean {
-  // Higher is better for both scores; AUC falls back to −loss when validation has one class only.
-  const score = metric === 'valAuc' && metrics.valAuc !== null ? metrics.valAuc : -metrics.valLoss
-  if (state.best !== null && score <= state.best.score) return false
-  state.best = { epoch: metrics.epoch, valAuc: metrics.valAuc, valLoss: metrics.valLoss, score }
-  return true
-}
-
-function applyPlateauAndStopping(state: LoopState, improved: boolean, settings: PhaseSettings, optimizer: tf.Optimizer): void {
-  state.epochsWithoutImprovement = improved ? 0 : state.epochsWithoutImprovement + 1
-  if (settings.earlyStoppingPatience !== null && state.epochsWithoutImprovement >= settings.earlyStoppingPatience) state.stopped = 'early'
-  const plateau = settings.reduceOnPlateau
-  if (!plateau) return
-  state.plateauWait = improved ? 0 : state.plateauWait + 1
-  if (state.plateauWait >= plateau.patience) {
-    state.learningRate = Math.max(plateau.minLearningRate, state.learningRate * plateau.factor)
-    state.plateauWait = 0
-    setLearningRate(optimizer, state.learningRate)
-  }
 }
 
 /** The optimizer a configuration asks for. */

@@ -2,6 +2,7 @@
  * Every kind of job that runs off the main thread, by name. The worker entry and the in-process launcher (tests)
  * both dispatch through this table, so a job runs the same code wherever it runs.
  */
+import { bundleExportExecutor, resultsImportExecutor } from '../cluster/clusterJobs'
 import { importExecutor } from '../datasets/import/importJob'
 import { prepareInputsExecutor } from '../inputs/prepareInputsJob'
 import { gradCamExecutor, modelOutputsExecutor, tsneExecutor } from '../evaluation/evaluationJobs'
@@ -21,6 +22,8 @@ export const JOB_KINDS = {
   'train-lung-model': trainLungModelExecutor,
   import: importExecutor,
   'prepare-inputs': prepareInputsExecutor,
+  'bundle-export': bundleExportExecutor,
+  'bundle-import': resultsImportExecutor,
 } as const
 
 /** A job kind's name. */

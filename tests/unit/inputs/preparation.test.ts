@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { cachedInputSet, startPreparation, type InputImage, type PrepareChunk } from '../../../src-main/services/inputs'
+import { IMAGES_PER_LANE } from '../../../src-main/services/inputs/preparation'
 import { dequantiseInput, quantiseInput, readCachedValues, writeCachedValues } from '../../../src-main/services/inputs/inputCache'
 
 const images: InputImage[] = Array.from({ length: 7 }, (_, index) => ({ path: `/img/${index}.png`, contentHash: `h${index}`, description: `image ${index}` }))
@@ -13,7 +14,7 @@ function recordingLanes(delay = 1) {
   const prepare: PrepareChunk = async (chunk, onEach) => {
     calls.push(chunk.map((image) => image.contentHash))
     for (const [index] of chunk.entries()) {
-      await new Promise((resolve) => setTimeout(resolve, delay))
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay))
       onEach(index, { cached: false, masked: index !== 0 })
     }
   }
@@ -22,17 +23,28 @@ function recordingLanes(delay = 1) {
 
 describe('startPreparation', () => {
   it('deals the missing images round-robin in priority order and counts them', async () => {
-    const { calls, prepare } = recordingLanes()
+    const many: InputImage[] = Array.from({ length: 2 * IMAGES_PER_LANE + 2 }, (_, index) => ({ path: `/img/${index}.png`, contentHash: `h${index}`, description: `image ${index}` }))
+    const missing = many.map((_, index) => index).filter((index) => index !== 0 && index !== 3)
+    const { calls, prepare } = recordingLanes(0)
     const progress: number[] = []
-    const running = startPreparation(images, [1, 2, 4, 5, 6], prepare, { parallelism: 2, onItem: (done) => progress.push(done) })
+    const running = startPreparation(many, missing, prepare, { parallelism: 4, onItem: (done) => progress.push(done) })
     const counts = await running.done
-    expect(calls).toEqual([
-      ['h1', 'h4', 'h6'],
-      ['h2', 'h5'],
-    ])
+    // Enough images for two lanes, not four.
+    expect(calls).toHaveLength(2)
+    expect(calls[0]).toEqual(missing.filter((_, position) => position % 2 === 0).map((index) => `h${index}`))
+    expect(calls[1]).toEqual(missing.filter((_, position) => position % 2 === 1).map((index) => `h${index}`))
     // 2 were cached already; the first image of each lane reported no lungs found.
-    expect(counts).toEqual({ cached: 2, prepared: 5, unmasked: 2 })
-    expect(progress).toEqual([1, 2, 3, 4, 5])
+    expect(counts).toEqual({ cached: 2, prepared: missing.length, unmasked: 2 })
+    expect(progress).toEqual(missing.map((_, position) => position + 1))
+  })
+
+  it('prepares a few images on one lane, told it is alone', async () => {
+    const lanesSeen: number[] = []
+    const { calls, prepare } = recordingLanes()
+    const running = startPreparation(images, [1, 2, 4, 5, 6], (chunk, onEach, lanes) => (lanesSeen.push(lanes), prepare(chunk, onEach, lanes)), { parallelism: 2 })
+    expect(await running.done).toEqual({ cached: 2, prepared: 5, unmasked: 1 })
+    expect(calls).toEqual([['h1', 'h2', 'h4', 'h5', 'h6']])
+    expect(lanesSeen).toEqual([1])
   })
 
   it('lets a reader wait for one image only, and never for one already cached', async () => {

@@ -67,6 +67,7 @@ function run(id: string, name: string): RunRecord {
       preprocessingKey: 'key-abc',
       parameters: 1234,
       determinism: { level: 'bit-exact', backend: 'wasm', threads: 1, note: 'repeatable' },
+      trainedOn: null,
     },
     timings: { createdAt: '2024-01-01T00:00:00Z', startedAt: null, finishedAt: null, prepareSeconds: 0, trainSeconds: 0, attempts: 1 },
     log: [],

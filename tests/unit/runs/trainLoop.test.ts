@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs'
 import { RunConfigSchema, type Architecture } from '@shared/runs/config'
 import { initWasmBackend } from '../../../src-main/services/engine/wasm'
-import { hasCheckpoint, loadOptimizer, loadWeightsInto, readCheckpointState, saveCheckpoint } from '../../../src-main/services/runs/checkpoints'
+import { hasCheckpoint, loadOptimizer, loadWeightsInto, readCheckpointState, saveCheckpoint } from '../../../src-main/services/engine/training/checkpoints'
 import { buildClassifier, buildEncoder } from '../../../src-main/services/runs/models'
 import { RunFailure } from '../../../src-main/services/runs/runFailure'
 import {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
@@ -24,6 +25,7 @@ import { collectVersions } from '../../system/versions'
 import { LungTrainingError } from './errors'
 import { libraryLungSource, type LibraryLungSource, type LungTrainingLibrary } from './librarySources'
 import { createLungModelRegistry, readModelCard, trainedLungModelsDir, type LungModelRegistry } from '../modelRegistry'
+import { createLeaseKeeper, describeHolder, isLeaseAlive, readLease } from '../../runs/runLease'
 
 type In<Schema extends z.ZodType> = z.input<Schema>
 
@@ -45,12 +47,17 @@ export interface LungTrainingService {
    * error for an unknown dataset.
    */
   start(request: In<typeof LungTrainingStartRequestSchema>): Promise<{ jobId: string }>
-  /** Stop a job between steps (a queued one at once); it ends `cancelled` without a model. No-op once finished. */
+  /** Stop a job between steps (a queued one at once); it ends `cancelled` without a model, keeping its checkpoint. No-op once finished. */
   cancel(request: In<typeof LungTrainingJobIdRequestSchema>): Promise<void>
+  /**
+   * Queue a cancelled, interrupted or failed job again: it continues from its last checkpoint (after each epoch
+   * and at a cancel) and ends with the model an uninterrupted job would have made. Rejects `not-resumable`.
+   */
+  resume(request: In<typeof LungTrainingJobIdRequestSchema>): Promise<void>
   get(request: In<typeof LungTrainingJobIdRequestSchema>): Promise<LungTrainingJobSummary>
   /** Resolves with the summary once the job stops (completed, cancelled or failed). */
   wait(request: In<typeof LungTrainingJobIdRequestSchema>): Promise<LungTrainingJobSummary>
-  /** Jobs of this session, oldest first. */
+  /** Jobs of this session and the unfinished ones of earlier sessions (resumable), oldest first. */
   list(): Promise<LungTrainingJobSummary[]>
   /** The shipped model (when installed) and the trained ones, newest first, with held-out scores and the active flag. */
   models(): Promise<InstalledLungModel[]>
@@ -88,14 +95,21 @@ export interface LungTrainingServiceDeps {
   progressIntervalMs?: number
   /** Trains in a job worker (the app); absent: on this thread (tests). */
   jobs?: JobLauncher
+  /** Who holds a job while it trains, as other programs on the same data folder are told (default `app`). */
+  ownerKind?: string
   now?: () => Date
 }
 
 interface Job {
   progress: LungTrainingProgress
+  /** `<models>/.<jobId>.job/`: the job's record (job.json) and its checkpoint, until it completes. */
+  folder: string
+  /** Set when another program trains this job now (read from its lease), in words for the user. */
+  elsewhere: string | null
   name: string
   datasetIds: string[]
   settings: LungTrainingSettings
+  /** Resolved from the library when the job is queued (again). */
   sources: LibraryLungSource[]
   request: In<typeof LungTrainingStartRequestSchema>
   createdAt: string
@@ -108,7 +122,24 @@ interface Job {
   finished: Promise<LungTrainingJobSummary>
 }
 
-const FINISHED: readonly LungTrainingStatus[] = ['completed', 'cancelled', 'failed']
+const FINISHED: readonly LungTrainingStatus[] = ['completed', 'cancelled', 'failed', 'interrupted']
+const RESUMABLE: readonly LungTrainingStatus[] = ['cancelled', 'failed', 'interrupted']
+const JOB_FILE = 'job.json'
+
+/** What a job's folder records, so a job outlives the program that started it. */
+interface JobRecord {
+  jobId: string
+  name: string
+  datasetIds: string[]
+  settings: LungTrainingSettings
+  request: In<typeof LungTrainingStartRequestSchema>
+  createdAt: string
+  finishedAt: string | null
+  status: LungTrainingStatus
+  error: string | null
+  log: string[]
+  epochs: number
+}
 const LOG_LINES = 50
 /** Fewer masked images cannot make the three patient-disjoint splits (train, validation, held-out test). */
 const MIN_PAIRS = 3
@@ -155,22 +186,94 @@ export function createLungTrainingService(deps: LungTrainingServiceDeps): LungTr
     modelFolder: job.modelFolder,
     heldOut: job.heldOut,
     log: [...job.log],
+    resumable: RESUMABLE.includes(job.progress.status) && job.elsewhere === null && existsSync(job.folder),
   })
+  const leases = createLeaseKeeper(deps.ownerKind ?? 'app', clock)
+  const persist = async (job: Job) => {
+    if (job.progress.status === 'completed' || !existsSync(job.folder)) return
+    const record: JobRecord = {
+      jobId: job.progress.jobId,
+      name: job.name,
+      datasetIds: job.datasetIds,
+      settings: job.settings,
+      request: job.request,
+      createdAt: job.createdAt,
+      finishedAt: job.finishedAt,
+      status: job.progress.status,
+      error: job.error,
+      log: job.log,
+      epochs: job.progress.epochs,
+    }
+    const file = join(job.folder, JOB_FILE)
+    await writeFile(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`)
+    await rename(`${file}.tmp`, file)
+  }
   const setStatus = (job: Job, status: LungTrainingStatus) => {
     job.progress.status = status
     if (FINISHED.includes(status)) job.finishedAt = now()
     emit(job)
+    void persist(job).catch(() => undefined)
   }
   const jobOf = (jobId: string): Job => {
     const job = jobs.get(jobId)
-    if (!job) throw new LungTrainingError('unknown-job', `no lung training job ${jobId} in this session`)
+    if (!job) throw new LungTrainingError('unknown-job', `no lung training job ${jobId} in this data folder`)
     return job
+  }
+  restoreJobs()
+
+  /**
+   * Jobs of earlier sessions that did not complete: one that was training when its program stopped is
+   * `interrupted`; one that another program trains now (a live lease) is shown as such and cannot be resumed here.
+   */
+  function restoreJobs(): void {
+    if (!existsSync(modelsDir)) return
+    for (const entry of readdirSync(modelsDir)) {
+      if (!entry.startsWith('.') || !entry.endsWith('.job')) continue
+      const folder = join(modelsDir, entry)
+      let record: JobRecord
+      try {
+        record = JSON.parse(readFileSync(join(folder, JOB_FILE), 'utf8')) as JobRecord
+      } catch {
+        continue
+      }
+      const status: LungTrainingStatus = RESUMABLE.includes(record.status) ? record.status : 'interrupted'
+      const job: Job = {
+        progress: { jobId: record.jobId, status, epoch: 0, epochs: record.epochs, step: 0, steps: 0, loss: null, valDice: null, etaSeconds: null },
+        folder,
+        elsewhere: null,
+        name: record.name,
+        datasetIds: record.datasetIds,
+        settings: record.settings,
+        sources: [],
+        request: record.request,
+        createdAt: record.createdAt,
+        finishedAt: record.finishedAt ?? now(),
+        error: record.error,
+        modelFolder: null,
+        heldOut: null,
+        log: record.log ?? [],
+        abort: new AbortController(),
+        finished: Promise.resolve(undefined as unknown as LungTrainingJobSummary),
+      }
+      job.finished = Promise.resolve(summary(job))
+      jobs.set(record.jobId, job)
+      void readLease(folder).then((lease) => {
+        if (lease && isLeaseAlive(lease) && !leases.holds(folder)) job.elsewhere = `being trained by ${describeHolder(lease)}`
+      })
+    }
   }
 
   async function run(job: Job): Promise<void> {
     const jobId = job.progress.jobId
     const partial = join(modelsDir, `.${jobId}.partial`)
     const signal = job.abort.signal
+    const held = await leases.acquire(job.folder)
+    if (!held.acquired) {
+      job.elsewhere = `being trained by ${describeHolder(held.holder)}`
+      job.error = `this lung training is ${job.elsewhere}; wait for it there`
+      setStatus(job, 'failed')
+      return
+    }
     const log = (line: string) => {
       job.log.push(line)
       if (job.log.length > LOG_LINES) job.log.splice(0, job.log.length - LOG_LINES)
@@ -187,6 +290,7 @@ export function createLungTrainingService(deps: LungTrainingServiceDeps): LungTr
         // A dot folder: `models()` never offers it, and it only becomes `<jobId>/` once complete, so a cancelled,
         // failed or interrupted job leaves no model behind.
         outDir: partial,
+        checkpointFolder: join(job.folder, 'checkpoint'),
         command: `cxr-workstation lung training job ${jobId}: ${JSON.stringify(job.request)}`,
         backend: deps.backend?.() ?? { name: tf.getBackend() },
         versions: deps.versions?.() ?? collectVersions(),
@@ -270,6 +374,9 @@ export function createLungTrainingService(deps: LungTrainingServiceDeps): LungTr
       job.heldOut = (result.card.evaluation as { heldOut: LungTrainingJobSummary['heldOut'] }).heldOut
       job.progress.etaSeconds = 0
       setStatus(job, 'completed')
+      // The model is in place: the record and checkpoint have served.
+      await leases.release(job.folder)
+      await rm(job.folder, { recursive: true, force: true })
     } catch (error) {
       await rm(partial, { recursive: true, force: true }).catch(() => {})
       if (signal.aborted) {
@@ -280,7 +387,22 @@ export function createLungTrainingService(deps: LungTrainingServiceDeps): LungTr
         log(`failed: ${job.error}`)
         setStatus(job, 'failed')
       }
+    } finally {
+      await leases.release(job.folder).catch(() => undefined)
     }
+  }
+
+  /** Queues a job's run behind the others; its sources are resolved now, so a dataset deleted since is named at once. */
+  async function enqueue(job: Job): Promise<void> {
+    if (job.sources.length === 0) {
+      for (const datasetId of job.datasetIds) job.sources.push(await libraryLungSource(deps.library, datasetId))
+    }
+    await mkdir(job.folder, { recursive: true })
+    await persist(job)
+    const finished = queue.then(() => run(job)).then(() => summary(job))
+    queue = finished.catch(() => {})
+    job.finished = finished
+    emit(job)
   }
 
   /** Rewrites the card trainLungModel wrote (worded for the shipped model's data) to describe this job's data. */
@@ -335,6 +457,8 @@ export function createLungTrainingService(deps: LungTrainingServiceDeps): LungTr
       const jobId = `lung-${created.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}-${randomUUID().slice(0, 8)}`
       const job: Job = {
         progress: { jobId, status: 'queued', epoch: 0, epochs: settings.epochs, step: 0, steps: 0, loss: null, valDice: null, etaSeconds: null },
+        folder: join(modelsDir, `.${jobId}.job`),
+        elsewhere: null,
         name: parsed.name ?? `Lung U-Net (${sources.map((entry) => entry.dataset.name).join(', ')}, ${settings.inputSize} px)`,
         datasetIds,
         settings,
@@ -350,12 +474,23 @@ export function createLungTrainingService(deps: LungTrainingServiceDeps): LungTr
         finished: Promise.resolve(undefined as unknown as LungTrainingJobSummary),
       }
       jobs.set(jobId, job)
-      await mkdir(modelsDir, { recursive: true })
-      const finished = queue.then(() => run(job)).then(() => summary(job))
-      queue = finished.catch(() => {})
-      job.finished = finished
-      emit(job)
+      await enqueue(job)
       return { jobId }
+    },
+    async resume(request) {
+      if (closed) throw new LungTrainingError('closed', 'the lung training service is closed')
+      const job = jobOf(LungTrainingJobIdRequestSchema.parse(request).jobId)
+      if (!summary(job).resumable) {
+        const why = job.elsewhere ?? (RESUMABLE.includes(job.progress.status) ? 'its checkpoint folder is gone' : `it is ${job.progress.status}`)
+        throw new LungTrainingError('not-resumable', `"${job.name}" cannot be resumed: ${why}`)
+      }
+      job.abort = new AbortController()
+      job.error = null
+      job.finishedAt = null
+      job.sources = []
+      job.progress = { ...job.progress, status: 'queued', step: 0, loss: null, etaSeconds: null }
+      job.log.push('resumed')
+      await enqueue(job)
     },
     async cancel(request) {
       const job = jobOf(LungTrainingJobIdRequestSchema.parse(request).jobId)
@@ -391,6 +526,7 @@ export function createLungTrainingService(deps: LungTrainingServiceDeps): LungTr
       closed = true
       for (const job of jobs.values()) if (!FINISHED.includes(job.progress.status)) job.abort.abort(new LungTrainingError('closed', 'the app is closing'))
       await Promise.allSettled([...jobs.values()].map((job) => job.finished))
+      await leases.close()
     },
   }
   return service

@@ -90,6 +90,8 @@ export interface TrainLungModelOptions extends Partial<LungTrainingSettings> {
   /** Versions for the card (node, tfjs, app…). */
   versions: Record<string, string>
   signal?: AbortSignal
+  /** Where the training keeps its checkpoint; started again with the same folder, it resumes (see trainSegmentationModel). */
+  checkpointFolder?: string
   log?: (line: string) => void
   /** Awaited after every step: an in-process caller can yield here so its event loop stays responsive. */
   onBatchEnd?: (log: BatchLog) => void | Promise<void>
@@ -162,6 +164,8 @@ export async function trainLungModel(options: TrainLungModelOptions): Promise<Tr
         reduceLearningRatePatience: settings.reduceLearningRatePatience,
         timeBudgetMs: settings.timeBudgetMinutes == null ? undefined : settings.timeBudgetMinutes * 60_000,
         signal: options.signal,
+        checkpointFolder: options.checkpointFolder,
+        onResume: (epoch, step) => log(`resumed from the checkpoint at epoch ${epoch + 1}, step ${step + 1}`),
         onBatchEnd: options.onBatchEnd,
         onEpochEnd: options.onEpochEnd,
       },

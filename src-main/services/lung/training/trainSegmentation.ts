@@ -1,9 +1,12 @@
+import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import type { GreyImage } from '@shared/imaging/preprocess'
-import { createRandom, type RandomSource } from '@shared/metrics/random'
+import { createRandom, fnv1a32, type RandomSource } from '@shared/metrics/random'
 import { augmentPair, DEFAULT_AUGMENTATION, diceCoefficient, intersectionOverUnion, sampleAugmentation, threshold, type AugmentationRanges } from '@shared/lung'
 import { diceBceLoss } from '../model/loss'
 import { predictProbabilities } from '../model/segmentImage'
+import { hasCheckpoint, loadOptimizer, loadWeightsInto, readCheckpointState, saveCheckpoint, type CheckpointState } from '../../engine/training/checkpoints'
+import { initialEpochLoopState, runEpochLoop, type EpochLoopState } from '../../engine/training/epochLoop'
 
 /** One training example at the network size: image in [0, 1], mask 0/1. */
 export interface SegmentationExample {
@@ -40,6 +43,13 @@ export interface SegmentationTrainingOptions {
   timeBudgetMs?: number
   /** Cancels training between steps; the returned promise rejects with the signal's reason. */
   signal?: AbortSignal
+  /**
+   * A folder for the training's checkpoint (after every epoch and at a stop): a training started again with the
+   * same folder and options resumes from it and ends with the same model as one never stopped.
+   */
+  checkpointFolder?: string
+  /** Told when a checkpoint was found and training continues from it (0-based epoch and step). */
+  onResume?: (epoch: number, step: number) => void | Promise<void>
   /** After every step. */
   onBatchEnd?: (log: BatchLog) => void | Promise<void>
   /** After every epoch's validation. */
@@ -97,12 +107,32 @@ export interface SegmentationTrainingResult {
   medianStepMs: number
 }
 
+/** What a lung training saves between epochs and at a stop, beside its weights and Adam's moments. */
+interface SegmentationLoopState extends EpochLoopState<SegmentationBest> {
+  /** Sum of this epoch's step losses so far, so a resumed epoch reports the same mean. */
+  lossSum: number
+  history: EpochLog[]
+  stepTimes: number[]
+  /** Training time of earlier sessions of this training (a resumed one adds its own). */
+  priorMs: number
+}
+
+interface SegmentationBest {
+  epoch: number
+  score: number
+  iou: number
+}
+
 /**
  * Trains a segmentation model with Adam on (1 − soft Dice) + BCE, one seeded augmentation per example and
  * step, validating after each epoch with the Dice of the thresholded prediction: the number that is reported,
- * so early stopping selects on it. The best epoch's weights (batch-norm statistics included) are restored at
- * the end. The model is compiled here; any previous compile is replaced.
- * @throws the signal's reason when aborted.
+ * so early stopping selects on it. The epochs, the schedule and early stopping are the app's one training loop
+ * (engine/training/epochLoop.ts), shared with the classifier. The order of an epoch and the augmentation of a step
+ * are drawn from (seed, epoch, step) alone, so with `checkpointFolder` a stopped or killed training resumes
+ * exactly where it was: the checkpoint is written after every epoch and at a stop. The best epoch's weights
+ * (batch-norm statistics included) are restored at the end. The model is compiled here; any previous compile is
+ * replaced.
+ * @throws the signal's reason when aborted (after saving the checkpoint).
  */
 export async function trainSegmentationModel(
   model: tf.LayersModel,
@@ -110,10 +140,7 @@ export async function trainSegmentationModel(
   options: SegmentationTrainingOptions,
 ): Promise<SegmentationTrainingResult> {
   const batchSize = options.batchSize ?? 4
-  const patience = options.patience ?? 8
-  const reducePatience = options.reduceLearningRatePatience ?? 3
   const minLearningRate = options.minLearningRate ?? 1e-5
-  const schedule = options.learningRateSchedule ?? 'plateau'
   const initialLearningRate = options.learningRate ?? 1e-3
   const augmentation = options.augmentation === undefined ? DEFAULT_AUGMENTATION : options.augmentation
   if (data.train.length === 0) throw new Error('trainSegmentationModel: no training examples')
@@ -121,88 +148,111 @@ export async function trainSegmentationModel(
 
   const optimizer = tf.train.adam(initialLearningRate)
   model.compile({ optimizer, loss: diceBceLoss })
-  const random = createRandom(options.seed)
+  const folders = options.checkpointFolder ? { last: join(options.checkpointFolder, 'last'), best: join(options.checkpointFolder, 'best') } : null
   const began = performance.now()
-  const history: EpochLog[] = []
-  const stepTimes: number[] = []
-  let best: { epoch: number; dice: number; iou: number; weights: tf.Tensor[] } | undefined
-  let sinceImprovement = 0
-  let sinceReduction = 0
-  let stopReason: StopReason = 'epochs'
-  let slowestEpochMs = 0
+  let state: SegmentationLoopState = { ...initialEpochLoopState<SegmentationBest>(initialLearningRate), lossSum: 0, history: [], stepTimes: [], priorMs: 0 }
+  if (folders && hasCheckpoint(folders.last)) {
+    state = await readCheckpointState<SegmentationLoopState>(folders.last)
+    await loadWeightsInto(model, folders.last)
+    await loadOptimizer(optimizer, folders.last)
+    await options.onResume?.(state.epoch, state.step)
+  }
+  const batches = Math.ceil(data.train.length / batchSize)
+  const elapsedMs = () => state.priorMs + performance.now() - began
+  let order: number[] = []
+  let epochBegan = performance.now()
+  let slowestEpochMs = Math.max(0, ...state.history.map((entry) => entry.epochMs))
+  // Clones outlive any tidy scope; getWeights includes batch norm's moving statistics.
+  let bestWeights: tf.Tensor[] | null = null
+  let latest: SegmentationBest | null = null
+  const saveLast = async () => {
+    if (!folders) return
+    const priorMs = elapsedMs()
+    await saveCheckpoint(folders.last, model, optimizer, { ...state, priorMs } as unknown as CheckpointState)
+  }
   try {
-    for (let epoch = 0; epoch < options.epochs; epoch++) {
-      const elapsed = performance.now() - began
-      if (options.timeBudgetMs !== undefined && epoch > 0 && elapsed + slowestEpochMs > options.timeBudgetMs) {
-        stopReason = 'time-budget'
-        break
-      }
-      if (schedule === 'cosine') setLearningRate(optimizer, cosineLearningRate(epoch, options.epochs, initialLearningRate, minLearningRate, options.warmupEpochs ?? 0))
-      const epochBegan = performance.now()
-      const order = shuffledIndices(data.train.length, random)
-      const batches = Math.ceil(order.length / batchSize)
-      let lossSum = 0
-      for (let batch = 0; batch < batches; batch++) {
-        throwIfAborted(options.signal)
-        const members = order.slice(batch * batchSize, (batch + 1) * batchSize).map((index) => data.train[index])
-        const augmented = augmentBatch(members, augmentation, random)
-        const stepBegan = performance.now()
-        const { images: xs, masks: ys } = examplesToTensors(augmented)
-        let loss: number
-        try {
-          const result = await model.trainOnBatch(xs, ys)
-          loss = Array.isArray(result) ? result[0] : result
-        } finally {
-          xs.dispose()
-          ys.dispose()
-        }
-        const stepMs = performance.now() - stepBegan
-        stepTimes.push(stepMs)
-        lossSum += loss
-        await options.onBatchEnd?.({ epoch, batch, batches, loss, stepMs })
-      }
-      throwIfAborted(options.signal)
-      const { dice, iou } = await validate(model, data.validation)
-      const improved = !best || dice > best.dice
-      if (improved) {
-        best?.weights.forEach((tensor) => tensor.dispose())
-        // Clones outlive any tidy scope; getWeights includes batch norm's moving statistics.
-        best = { epoch, dice, iou, weights: model.getWeights().map((weight) => weight.clone()) }
-        sinceImprovement = 0
-        sinceReduction = 0
-      } else {
-        sinceImprovement++
-        sinceReduction++
-      }
-      const learningRate = currentLearningRate(optimizer)
-      const epochMs = performance.now() - epochBegan
-      slowestEpochMs = Math.max(slowestEpochMs, epochMs)
-      const log: EpochLog = { epoch, trainLoss: lossSum / batches, valDice: dice, valIoU: iou, improved, learningRate, epochMs, elapsedMs: performance.now() - began }
-      history.push(log)
-      await options.onEpochEnd?.(log)
-      if (sinceImprovement >= patience) {
-        stopReason = 'early-stopping'
-        break
-      }
-      if (schedule === 'plateau' && reducePatience > 0 && sinceReduction >= reducePatience && learningRate > minLearningRate) {
-        setLearningRate(optimizer, Math.max(minLearningRate, learningRate / 2))
-        sinceReduction = 0
-      }
-    }
+    const outcome = await runEpochLoop<SegmentationBest>(
+      state,
+      {
+        epochs: options.epochs,
+        stepsPerEpoch: batches,
+        schedule:
+          (options.learningRateSchedule ?? 'plateau') === 'cosine'
+            ? { kind: 'cosine', initial: initialLearningRate, minLearningRate, warmupEpochs: options.warmupEpochs ?? 0 }
+            : (options.reduceLearningRatePatience ?? 3) > 0
+              ? { kind: 'plateau', factor: 0.5, patience: options.reduceLearningRatePatience ?? 3, minLearningRate }
+              : { kind: 'constant' },
+        earlyStoppingPatience: options.patience ?? 8,
+      },
+      {
+        setLearningRate: (rate) => setLearningRate(optimizer, rate),
+        beginEpoch: () => {
+          const elapsed = elapsedMs()
+          if (state.step === 0 && options.timeBudgetMs !== undefined && state.epoch > 0 && elapsed + slowestEpochMs > options.timeBudgetMs) return false
+          order = shuffledIndices(data.train.length, createRandom(fnv1a32(`${options.seed}|lung order|${state.epoch}`)))
+          epochBegan = performance.now()
+        },
+        step: async () => {
+          const members = order.slice(state.step * batchSize, (state.step + 1) * batchSize).map((index) => data.train[index])
+          const augmented = augmentBatch(members, augmentation, createRandom(fnv1a32(`${options.seed}|lung augmentation|${state.epoch}|${state.step}`)))
+          const stepBegan = performance.now()
+          const { images: xs, masks: ys } = examplesToTensors(augmented)
+          let loss: number
+          try {
+            const result = await model.trainOnBatch(xs, ys)
+            loss = Array.isArray(result) ? result[0] : result
+          } finally {
+            xs.dispose()
+            ys.dispose()
+          }
+          const stepMs = performance.now() - stepBegan
+          state.stepTimes.push(stepMs)
+          state.lossSum += loss
+          await options.onBatchEnd?.({ epoch: state.epoch, batch: state.step, batches, loss, stepMs })
+        },
+        validate: async () => {
+          const { dice, iou } = await validate(model, data.validation)
+          latest = { epoch: state.epoch, score: dice, iou }
+          return latest
+        },
+        keepBest: async () => {
+          bestWeights?.forEach((tensor) => tensor.dispose())
+          bestWeights = model.getWeights().map((weight) => weight.clone())
+          if (folders) await saveCheckpoint(folders.best, model, null, { epoch: state.epoch })
+        },
+        endEpoch: async () => {
+          // The loop has advanced to the next epoch: this log is of the one just validated.
+          const epoch = state.epoch - 1
+          const validated = latest!
+          const epochMs = performance.now() - epochBegan
+          slowestEpochMs = Math.max(slowestEpochMs, epochMs)
+          const log: EpochLog = { epoch, trainLoss: state.lossSum / batches, valDice: validated.score, valIoU: validated.iou, improved: state.best?.epoch === epoch, learningRate: currentLearningRate(optimizer), epochMs, elapsedMs: elapsedMs() }
+          state.history.push(log)
+          state.lossSum = 0
+          await saveLast()
+          await options.onEpochEnd?.(log)
+        },
+        shouldStop: () => options.signal?.aborted ?? false,
+        saveStopped: saveLast,
+      },
+    )
+    if (outcome === 'stopped') throw options.signal?.reason ?? new DOMException('Training was cancelled', 'AbortError')
+    const best = state.best
     if (!best) throw new Error('trainSegmentationModel: no epoch completed (epochs must be ≥ 1)')
-    model.setWeights(best.weights)
+    if (bestWeights) model.setWeights(bestWeights)
+    else if (folders) await loadWeightsInto(model, folders.best)
     return {
-      history,
+      history: state.history,
       bestEpoch: best.epoch,
-      bestValDice: best.dice,
+      bestValDice: best.score,
       bestValIoU: best.iou,
-      epochsRun: history.length,
-      stopReason,
-      trainingMs: performance.now() - began,
-      medianStepMs: median(stepTimes),
+      epochsRun: state.history.length,
+      stopReason: state.stopped === 'early' ? 'early-stopping' : state.stopped === 'time-budget' ? 'time-budget' : 'epochs',
+      trainingMs: elapsedMs(),
+      medianStepMs: median(state.stepTimes),
     }
   } finally {
-    best?.weights.forEach((tensor) => tensor.dispose())
+    ;(bestWeights as tf.Tensor[] | null)?.forEach((tensor) => tensor.dispose())
     optimizer.dispose()
   }
 }
@@ -266,18 +316,6 @@ function currentLearningRate(optimizer: tf.Optimizer): number {
 
 function setLearningRate(optimizer: tf.Optimizer, value: number): void {
   ;(optimizer as unknown as WithLearningRate).learningRate = value
-}
-
-/** The cosine schedule's rate for a 0-based epoch (see {@link LearningRateSchedule}). */
-export function cosineLearningRate(epoch: number, epochs: number, initial: number, minimum: number, warmupEpochs = 0): number {
-  if (epoch < warmupEpochs) return initial * (0.1 + (0.9 * epoch) / warmupEpochs)
-  const span = Math.max(1, epochs - warmupEpochs - 1)
-  const progress = Math.min(1, (epoch - warmupEpochs) / span)
-  return minimum + 0.5 * (initial - minimum) * (1 + Math.cos(Math.PI * progress))
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw signal.reason ?? new DOMException('Training was cancelled', 'AbortError')
 }
 
 function median(values: number[]): number {

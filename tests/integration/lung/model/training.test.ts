@@ -1,10 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from '@tensorflow/tfjs'
 import { initWasmBackend } from '../../../../src-main/services/engine/wasm'
-import { cosineLearningRate, examplesToTensors, trainSegmentationModel, validate, type BatchLog, type EpochLog } from '../../../../src-main/services/lung/training/trainSegmentation'
+import { examplesToTensors, trainSegmentationModel, validate, type BatchLog, type EpochLog } from '../../../../src-main/services/lung/training/trainSegmentation'
 import { buildUNet } from '../../../../src-main/services/lung/model/unet'
 import { diceBceLoss, softDice } from '../../../../src-main/services/lung/model/loss'
 import { syntheticBlobs } from './syntheticBlobs'
+import { cosineLearningRate as cosineRate } from '../../../../src-main/services/engine/training/epochLoop'
 
 const SIZE = 32
 const train = syntheticBlobs(16, SIZE, 1)
@@ -94,7 +98,46 @@ describe('trainSegmentationModel', () => {
     }
     expect(await run()).toEqual(await run())
   })
+
+  it('resumes from its checkpoint after a stop mid-epoch and ends with the model of a training never stopped', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'cxr-lung-resume-'))
+    const options = { epochs: 3, seed: 4, batchSize: 4, patience: 10 }
+    const weightsOf = async (model: tf.LayersModel) => Promise.all(model.getWeights().map(async (weight) => Array.from(await weight.data())))
+    try {
+      const uninterrupted = buildUNet({ inputSize: SIZE, depth: 1, baseFilters: 2, seed: 3 })
+      const whole = await trainSegmentationModel(uninterrupted, { train: train.slice(0, 12), validation }, options)
+      const expected = await weightsOf(uninterrupted)
+      uninterrupted.dispose()
+
+      const controller = new AbortController()
+      const first = buildUNet({ inputSize: SIZE, depth: 1, baseFilters: 2, seed: 3 })
+      const stopped = trainSegmentationModel(first, { train: train.slice(0, 12), validation }, {
+        ...options,
+        checkpointFolder: folder,
+        signal: controller.signal,
+        onBatchEnd: ({ epoch, batch }) => {
+          if (epoch === 1 && batch === 1) controller.abort(new Error('stopped by the user'))
+        },
+      })
+      await expect(stopped).rejects.toThrow('stopped by the user')
+      first.dispose()
+
+      // A new model (as after a restart): everything comes from the checkpoint.
+      const resumedAt: number[][] = []
+      const second = buildUNet({ inputSize: SIZE, depth: 1, baseFilters: 2, seed: 99 })
+      const resumed = await trainSegmentationModel(second, { train: train.slice(0, 12), validation }, { ...options, checkpointFolder: folder, onResume: (epoch, step) => void resumedAt.push([epoch, step]) })
+      expect(resumedAt).toEqual([[1, 2]])
+      expect(resumed.history.map((log) => [log.trainLoss, log.valDice, log.learningRate])).toEqual(whole.history.map((log) => [log.trainLoss, log.valDice, log.learningRate]))
+      expect(resumed.bestEpoch).toBe(whole.bestEpoch)
+      expect(await weightsOf(second)).toEqual(expected)
+      second.dispose()
+    } finally {
+      rmSync(folder, { recursive: true, force: true })
+    }
+  })
 })
+
+const cosineLearningRate = (epoch: number, epochs: number, initial: number, minLearningRate: number, warmupEpochs = 0) => cosineRate(epoch, epochs, { initial, minLearningRate, warmupEpochs })
 
 describe('learning-rate schedules', () => {
   it('cosine: from the initial rate to the floor over the epochs, after a linear warm-up from a tenth', () => {

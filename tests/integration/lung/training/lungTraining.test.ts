@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ImportSpecInput } from '@shared/library/importSpecs'
@@ -186,9 +186,41 @@ describe('lung training from the library', () => {
     expect(done.status).toBe('cancelled')
     expect(done.epoch).toBeLessThanOrEqual(1)
     expect(done.modelFolder).toBeNull()
-    expect(readdirSync(trainedLungModelsDir(data.path)).filter((name) => name.includes(jobId))).toEqual([])
+    // No model, only the job's record and checkpoint, so it can be resumed.
+    expect(readdirSync(trainedLungModelsDir(data.path)).filter((name) => name.includes(jobId))).toEqual([`.${jobId}.job`])
+    expect(done.resumable).toBe(true)
     expect((await service.list()).map((job) => job.status)).toEqual(['completed', 'cancelled'])
   })
+
+  it('after the app stopped mid-training, lists the job as interrupted and resumes it from its checkpoint to a model', async () => {
+    const first = open()
+    let jobId = ''
+    const unsubscribe = first.onDidProgress((progress) => {
+      if (progress.status === 'training' && progress.epoch >= 2 && progress.step >= 1) void first.cancel({ jobId: progress.jobId })
+    })
+    ;({ jobId } = await first.start({ datasetIds: ['lungs'], inputSize: 32, depth: 2, baseFilters: 4, epochs: 3, name: 'Resumed lungs' }))
+    expect((await first.wait({ jobId })).status).toBe('cancelled')
+    unsubscribe()
+    await first.close()
+    // As if the program had been killed while training: its record still says so.
+    const record = join(trainedLungModelsDir(data.path), `.${jobId}.job`, 'job.json')
+    writeFileSync(record, readFileSync(record, 'utf8').replace('"status": "cancelled"', '"status": "training"'))
+
+    const second = open()
+    try {
+      const listed = (await second.list()).find((job) => job.jobId === jobId)!
+      expect(listed).toMatchObject({ status: 'interrupted', resumable: true, name: 'Resumed lungs' })
+      await second.resume({ jobId })
+      const done = await second.wait({ jobId })
+      expect(done.status).toBe('completed')
+      expect(done.log.some((line) => /resumed from the checkpoint at epoch 2/.test(line))).toBe(true)
+      expect(existsSync(join(done.modelFolder!, 'model.json'))).toBe(true)
+      expect(existsSync(join(trainedLungModelsDir(data.path), `.${jobId}.job`))).toBe(false)
+      await expect(second.resume({ jobId })).rejects.toMatchObject({ code: 'not-resumable', message: expect.stringContaining('"Resumed lungs" cannot be resumed') })
+    } finally {
+      await second.close()
+    }
+  }, 120_000)
 
   it('refuses a dataset without masks, naming it, and impossible settings', async () => {
     await expect(service.start({ datasetIds: ['lungs', 'plain'] })).rejects.toMatchObject({ code: 'no-masks', message: expect.stringContaining("Dataset 'No masks here' (plain)") })

@@ -2,13 +2,13 @@ import { existsSync, renameSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
-import { loadLayersModelFromFolder, saveLayersModel } from '../engine/modelFiles'
+import { loadLayersModelFromFolder, saveLayersModel } from '../modelFiles'
 
 /**
- * Checkpoint folders of a run: `checkpoints/<phase>/last/` (model.json + weights.bin in the TF.js layers
- * format, optimizer.json + optimizer.bin, state.json) for resuming, and `checkpoints/<phase>/best/` (model only)
- * for the epoch kept. A folder is written under a temporary name and renamed into place, so a run killed while
- * saving keeps its previous checkpoint.
+ * Checkpoint folders of a training (a run's `checkpoints/<phase>/last/`, a lung training's `checkpoint/`):
+ * model.json + weights.bin in the TF.js layers format, optimizer.json + optimizer.bin, state.json, for resuming;
+ * a run's `checkpoints/<phase>/best/` holds the model only, for the epoch kept. A folder is written under a
+ * temporary name and renamed into place, so a training killed while saving keeps its previous checkpoint.
  */
 
 /** Resumable loop state saved with a checkpoint (JSON-serialisable). */
