@@ -4,6 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 export interface CpuLoad {
   /** How many are spinning. */
   readonly processes: number
+  /** Their process ids. */
+  readonly pids: readonly number[]
   /** Ends them (each by its own pid) and waits until they are gone. */
   stop(): Promise<void>
 }
@@ -24,6 +26,7 @@ export function startCpuLoad(count: number): CpuLoad {
   process.once('exit', killAll)
   return {
     processes: count,
+    pids: children.flatMap((child) => (child.pid === undefined ? [] : [child.pid])),
     async stop() {
       process.removeListener('exit', killAll)
       const exited = children.map((child) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()))))
