@@ -82,7 +82,7 @@ function findProjectRoot(start: string): string {
 }
 
 /** Regular, visible files of a folder in code-unit order, so "the first 100" is the same everywhere. */
-function listFiles(folder: string): string[] {
+export function listFiles(folder: string): string[] {
   return readdirSync(folder)
     .filter((name) => !name.startsWith('.') && statSync(join(folder, name)).isFile())
     .sort()

@@ -1,6 +1,7 @@
 import { ArchitectureSchema, PreprocessingSchema } from '@shared/runs/config'
 import { parseCommandLine, UsageError, type CliCommand } from '../command'
 import { formatFigures, type BenchFigure, type BenchSuite } from '../bench/figures'
+import { decodeSuite } from '../bench/decodeSuite'
 import { imagingSuite } from '../bench/imagingSuite'
 import { importSuite } from '../bench/importSuite'
 import { startCpuLoad } from '../bench/cpuLoad'
@@ -12,7 +13,7 @@ import { trainingSuite } from '../bench/trainingSuite'
 import { viewerSuite } from '../bench/viewerSuite'
 
 /** Every benchmark suite, in the order they run. */
-export const benchSuites: BenchSuite[] = [resnetSuite, imagingSuite, importSuite, viewerSuite, segmentationSuite, trainingSuite, responsivenessSuite]
+export const benchSuites: BenchSuite[] = [resnetSuite, imagingSuite, decodeSuite, importSuite, viewerSuite, segmentationSuite, trainingSuite, responsivenessSuite]
 /** Suites run only when named with `--suite` (they write gigabytes and take minutes). */
 export const onDemandSuites: BenchSuite[] = [scaleSuite]
 

@@ -61,6 +61,7 @@ export function histogramEqualize(image: GreyImage, options: HistogramEqualizeOp
   const total = source.length
   const output = new Float32Array(total)
   const result: GreyImage = { width: image.width, height: image.height, data: output }
+  if (mask === undefined && equalizeStoredLevels(source, output)) return result
 
   const range = scanRange(source, mask?.data)
   if (range.counted === 0) return result
@@ -87,6 +88,77 @@ export function histogramEqualize(image: GreyImage, options: HistogramEqualizeOp
   }
   mapThroughLookup(source, output, minimum, binScale, lookup)
   return result
+}
+
+/**
+ * Lowest level of the fast path: every signed or unsigned 16-bit stored value, and any modality value a
+ * rescale of them usually gives, lies in [-LEVEL_OFFSET, LEVEL_COUNT - LEVEL_OFFSET).
+ */
+const LEVEL_OFFSET = 32768
+const LEVEL_COUNT = 65536 + LEVEL_OFFSET
+
+/**
+ * The usual case, whole images of integer levels within 16-bit range (decoded radiographs), in two passes
+ * instead of three: the histogram is counted by level directly, so the range comes from its first and last
+ * occupied bins rather than from a pass of its own. Bins, cdf and lookup are those of the general path (one
+ * bin per integer from the minimum up, the same double arithmetic rounded once to float32), so the output
+ * is the same to the bit. Returns false, having written nothing, for an image with a sample that is fractional,
+ * out of range or not finite: the general path then handles it (and reports NaN).
+ */
+function equalizeStoredLevels(source: Float32Array, output: Float32Array): boolean {
+  const histogram = countLevels(source)
+  if (histogram === undefined) return false
+  let lowest = 0
+  while (lowest < LEVEL_COUNT - 1 && histogram[lowest] === 0) lowest++
+  let highest = LEVEL_COUNT - 1
+  while (highest > lowest && histogram[highest] === 0) highest--
+  const cdfMinimum = histogram[lowest]
+  const denominator = source.length - cdfMinimum
+  const lookup = new Float32Array(highest + 1)
+  let cumulative = 0
+  for (let level = lowest; level <= highest; level++) {
+    cumulative += histogram[level]
+    lookup[level] = (cumulative - cdfMinimum) / denominator
+  }
+  histogram.fill(0, lowest, highest + 1)
+  // Levels outside the table went uncounted (see countLevels): then the general path takes the image.
+  if (cumulative !== source.length) return false
+  // A constant image has no contrast to spread: all zeros, as the output already is.
+  if (lowest !== highest) mapLevels(source, output, lookup)
+  return true
+}
+
+/**
+ * The level counts, kept zeroed between calls: a fresh 384 KB table per image costs more than counting a small
+ * image. Single-threaded JavaScript never runs two equalizations at once.
+ */
+let levelCounts: Uint32Array | undefined
+
+/**
+ * Count of each level (offset by LEVEL_OFFSET) in the shared table, or undefined, with the table zeroed again, at
+ * the first sample that is not an integer. An integer level outside the table is not counted at all, since a
+ * typed-array write past either end does nothing: the caller finds the counts short of the samples. That keeps
+ * the loop to one test per sample, which matters at millions of samples.
+ */
+function countLevels(source: Float32Array): Uint32Array | undefined {
+  levelCounts ??= new Uint32Array(LEVEL_COUNT)
+  const histogram = levelCounts
+  for (let index = 0; index < source.length; index++) {
+    const value = source[index]
+    const level = value | 0
+    // `| 0` of a fraction, NaN, an infinity or a value past 2^31 differs from it.
+    if (level !== value) {
+      histogram.fill(0)
+      return undefined
+    }
+    histogram[level + LEVEL_OFFSET]++
+  }
+  return histogram
+}
+
+/** Every sample through the lookup; the counts have shown that each is an integer level within it. */
+function mapLevels(source: Float32Array, output: Float32Array, lookup: Float32Array): void {
+  for (let index = 0; index < source.length; index++) output[index] = lookup[(source[index] | 0) + LEVEL_OFFSET]
 }
 
 /** What {@link scanRange} found among the counted pixels. */

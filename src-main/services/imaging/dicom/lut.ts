@@ -29,30 +29,72 @@ export function readModalityTransform(dataSet: DataSet, signedInput: boolean, wa
   return lut ? { rescale, lut } : { rescale }
 }
 
+/** Modality values of an image and their range. */
+export interface ModalityPixels {
+  pixels: Float32Array
+  /** Smallest and largest value of `pixels` (as stored in float32); 0/0 for an empty image. */
+  range: { min: number; max: number }
+}
+
 /**
  * Stored values to modality values (e.g. HU). A LUT maps out-of-range inputs to its first or
- * last entry, as PS3.3 C.11.1.1 prescribes.
+ * last entry, as PS3.3 C.11.1.1 prescribes. The range comes from the same pass: a second pass over
+ * millions of pixels only to find it costs as much as the mapping.
  */
-export function applyModalityLut(stored: Int32Array, transform: ModalityTransform): Float32Array {
+export function applyModalityLut(stored: Int32Array, transform: ModalityTransform): ModalityPixels {
   const out = new Float32Array(stored.length)
   const lut = transform.lut
-  if (lut) {
-    const last = lut.data.length - 1
-    for (let i = 0; i < stored.length; i++) {
-      let index = stored[i] - lut.firstInputValue
-      if (index < 0) index = 0
-      else if (index > last) index = last
-      out[i] = lut.data[index]
-    }
-    return out
-  }
   const { slope, intercept } = transform.rescale
-  if (slope === 1 && intercept === 0) {
-    out.set(stored)
-    return out
+  if (lut) return { pixels: out, range: throughLut(stored, out, lut) }
+  if (slope === 1 && intercept === 0) return { pixels: out, range: widen(stored, out) }
+  return { pixels: out, range: rescale(stored, out, slope, intercept) }
+}
+
+// One small function per mapping: V8 optimises such tight loops better than one loop with a branch inside.
+
+function throughLut(stored: Int32Array, out: Float32Array, lut: LookupTable): { min: number; max: number } {
+  const last = lut.data.length - 1
+  let min = Infinity
+  let max = -Infinity
+  for (let i = 0; i < stored.length; i++) {
+    let index = stored[i] - lut.firstInputValue
+    if (index < 0) index = 0
+    else if (index > last) index = last
+    const value = Math.fround(lut.data[index])
+    out[i] = value
+    if (value < min) min = value
+    if (value > max) max = value
   }
-  for (let i = 0; i < stored.length; i++) out[i] = stored[i] * slope + intercept
-  return out
+  return rangeOf(min, max)
+}
+
+function widen(stored: Int32Array, out: Float32Array): { min: number; max: number } {
+  let min = Infinity
+  let max = -Infinity
+  for (let i = 0; i < stored.length; i++) {
+    const value = stored[i]
+    out[i] = value
+    if (value < min) min = value
+    if (value > max) max = value
+  }
+  // Compared as integers above; the pixels hold them as float32 (the same below 2^24).
+  return rangeOf(Math.fround(min), Math.fround(max))
+}
+
+function rescale(stored: Int32Array, out: Float32Array, slope: number, intercept: number): { min: number; max: number } {
+  let min = Infinity
+  let max = -Infinity
+  for (let i = 0; i < stored.length; i++) {
+    const value = Math.fround(stored[i] * slope + intercept)
+    out[i] = value
+    if (value < min) min = value
+    if (value > max) max = value
+  }
+  return rangeOf(min, max)
+}
+
+function rangeOf(min: number, max: number): { min: number; max: number } {
+  return Number.isFinite(min) ? { min, max } : { min: 0, max: 0 }
 }
 
 /** Read windows, VOI LUT Sequence items and the VOI LUT Function. */

@@ -27,7 +27,7 @@ const FIX_3_072711026 = 25172
  */
 export function inverseDctIslow(
   coefficients: Int32Array,
-  out: Uint8Array | Uint16Array,
+  out: Uint16Array,
   offset: number,
   stride: number,
   precision: number,

@@ -3,16 +3,15 @@
  * multi-component transform, so YBR_RCT / YBR_ICT frames come back as RGB.
  */
 import type { DecodedFrame, EncodedFrame } from './types'
-import { asSamples16, copyOut, decodeWithWasm, lazyWasm } from './wasmLoader'
+import { decodeWithWasm, lazyWasm, widenOut } from './wasmLoader'
 
 const openjpeg = lazyWasm(() => import('@cornerstonejs/codec-openjpeg/decodewasmjs'))
 
 /** Decode one JPEG 2000 frame (a raw codestream or a JP2 file). */
 export async function decodeJpeg2000(frame: EncodedFrame): Promise<DecodedFrame> {
   return decodeWithWasm(openjpeg, (codec) => new codec.J2KDecoder(), frame.data, (decoder, info) => {
-    const bytes = copyOut(decoder.getDecodedBuffer())
     const signed = info.isSigned === true
-    const samples = info.bitsPerSample > 8 ? asSamples16(bytes, signed) : signed ? new Int8Array(bytes.buffer) : bytes
+    const samples = widenOut(decoder.getDecodedBuffer(), info.bitsPerSample, signed)
     return {
       width: info.width,
       height: info.height,

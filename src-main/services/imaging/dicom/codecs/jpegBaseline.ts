@@ -3,7 +3,7 @@
  * libjpeg-turbo converts YCbCr to RGB itself, so colour frames come back as RGB.
  */
 import type { DecodedFrame, EncodedFrame } from './types'
-import { copyOut, decodeWithWasm, lazyWasm } from './wasmLoader'
+import { decodeWithWasm, lazyWasm, widenOut } from './wasmLoader'
 
 const libjpegTurbo = lazyWasm(() => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'))
 
@@ -17,7 +17,7 @@ export async function decodeJpegBaseline(frame: EncodedFrame): Promise<DecodedFr
       components: info.componentCount,
       bitsPerSample: info.bitsPerSample,
       signedValues: false,
-      samples: copyOut(decoder.getDecodedBuffer()),
+      samples: widenOut(decoder.getDecodedBuffer(), 8, false),
       colourConverted: info.componentCount === 3,
       warnings: [],
     }

@@ -24,7 +24,8 @@ interface Component {
   /** Blocks per line / column of the padded plane. */
   blocksPerLine: number
   blocksPerColumn: number
-  plane: Uint8Array | Uint16Array
+  /** Padded samples; a view into {@link scratchPlane}'s reused buffer, valid until the next frame. */
+  plane: Uint16Array
   predictor: number
   dcTable?: HuffmanTable
   acTable?: HuffmanTable
@@ -86,6 +87,25 @@ export function decodeSequentialDct(data: Uint8Array, expectedSamples: number): 
   return { ...assemble(frame, frame.components.length === 3 && !isRgb), warnings }
 }
 
+/** Planes kept between frames, one per component index; see {@link scratchPlane}. */
+const planes: Uint16Array[] = []
+
+/** Frames up to this many samples per plane (a 4096 x 4096 image) keep their planes for the next frame. */
+const KEPT_PLANE_SAMPLES = 1 << 24
+
+/**
+ * A zeroed plane of `size` samples for component `index`. Series decode frame after frame of the same size, and a
+ * fresh buffer of several megabytes costs more in first-touch page faults than decoding into it: the buffer is
+ * kept and reused (decoding is synchronous, so no two frames share it at once; assemble copies out of it).
+ */
+function scratchPlane(index: number, size: number): Uint16Array {
+  if (size > KEPT_PLANE_SAMPLES) return new Uint16Array(size)
+  if ((planes[index]?.length ?? 0) < size) planes[index] = new Uint16Array(size)
+  const plane = planes[index].subarray(0, size)
+  plane.fill(0)
+  return plane
+}
+
 function readQuantTables(data: Uint8Array, start: number, end: number, tables: Int32Array[]): void {
   let p = start
   while (p < end) {
@@ -118,18 +138,17 @@ function readFrameHeader(data: Uint8Array, start: number, expectedSamples: numbe
     const h = data[p + 1] >> 4
     const v = data[p + 1] & 15
     if (h < 1 || h > 4 || v < 1 || v > 4) throw new Error(`JPEG component sampling ${h}x${v} is invalid`)
-    components.push({ id: data[p], h, v, quantTable: data[p + 2] & 3, blocksPerLine: 0, blocksPerColumn: 0, plane: new Uint8Array(0), predictor: 0 })
+    components.push({ id: data[p], h, v, quantTable: data[p + 2] & 3, blocksPerLine: 0, blocksPerColumn: 0, plane: new Uint16Array(0), predictor: 0 })
   }
   const hMax = Math.max(...components.map((c) => c.h))
   const vMax = Math.max(...components.map((c) => c.v))
   const mcusPerLine = Math.ceil(width / (8 * hMax))
   const mcusPerColumn = Math.ceil(height / (8 * vMax))
-  for (const c of components) {
+  components.forEach((c, index) => {
     c.blocksPerLine = mcusPerLine * c.h
     c.blocksPerColumn = mcusPerColumn * c.v
-    const size = c.blocksPerLine * c.blocksPerColumn * 64
-    c.plane = precision > 8 ? new Uint16Array(size) : new Uint8Array(size)
-  }
+    c.plane = scratchPlane(index, c.blocksPerLine * c.blocksPerColumn * 64)
+  })
   return { precision, width, height, components, hMax, vMax, mcusPerLine, mcusPerColumn }
 }
 
@@ -161,23 +180,7 @@ function decodeScan(
   const workspace = new Float64Array(64)
   const decodeBlock = (c: Component, blockRow: number, blockColumn: number) => {
     coefficients.fill(0)
-    const quant = quantTables[c.quantTable]
-    c.predictor += reader.receiveExtend(reader.symbol(c.dcTable as HuffmanTable))
-    coefficients[0] = c.predictor * quant[0]
-    for (let k = 1; k < 64; k++) {
-      const rs = reader.symbol(c.acTable as HuffmanTable)
-      const size = rs & 15
-      const run = rs >> 4
-      if (size === 0) {
-        if (run !== 15) break
-        k += 15
-        continue
-      }
-      k += run
-      if (k > 63) break
-      const z = ZIGZAG[k]
-      coefficients[z] = reader.receiveExtend(size) * quant[z]
-    }
+    c.predictor = reader.decodeBlock(c.dcTable as HuffmanTable, c.acTable as HuffmanTable, quantTables[c.quantTable], ZIGZAG, c.predictor, coefficients)
     const stride = c.blocksPerLine * 8
     inverseDctIslow(coefficients, c.plane, blockRow * 8 * stride + blockColumn * 8, stride, frame.precision, workspace)
   }
@@ -213,7 +216,8 @@ function decodeScan(
 function assemble(frame: Frame, ycbcr: boolean): Omit<DecodedFrame, 'warnings'> {
   const { width, height, components, precision } = frame
   const count = components.length
-  const out = precision > 8 ? new Uint16Array(width * height * count) : new Uint8Array(width * height * count)
+  // Int32, the type the DICOM decoder stores, so it takes these samples without another copy.
+  const out = new Int32Array(width * height * count)
   components.forEach((c, index) => {
     const stride = c.blocksPerLine * 8
     if (count === 1) {
@@ -231,7 +235,7 @@ function assemble(frame: Frame, ycbcr: boolean): Omit<DecodedFrame, 'warnings'> 
   return { width, height, components: count, bitsPerSample: precision, signedValues: false, samples: out, colourConverted: ycbcr }
 }
 
-function convertYcbcrToRgb(samples: Uint8Array | Uint16Array, precision: number): void {
+function convertYcbcrToRgb(samples: Int32Array, precision: number): void {
   const center = 1 << (precision - 1)
   const max = (1 << precision) - 1
   const clamp = (v: number) => (v < 0 ? 0 : v > max ? max : Math.round(v))

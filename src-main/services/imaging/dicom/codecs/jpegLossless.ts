@@ -18,9 +18,13 @@ interface LosslessFrame {
   precision: number
   width: number
   height: number
-  /** Component ids in frame order; planes[i] holds component ids[i]. */
+  /** Component ids in frame order; sample i of a pixel belongs to component ids[i]. */
   ids: number[]
-  planes: Uint16Array[]
+  /**
+   * The image, interleaved by pixel as DICOM wants it, in 32-bit integers so the DICOM decoder takes it as
+   * its stored values without another copy.
+   */
+  samples: Int32Array
   decoded: boolean[]
 }
 
@@ -69,7 +73,7 @@ export function decodeLosslessJpeg(data: Uint8Array, expectedSamples: number): D
     components: frame.ids.length,
     bitsPerSample: frame.precision,
     signedValues: false,
-    samples: interleave(frame.planes),
+    samples: frame.samples,
     colourConverted: false,
     warnings,
   }
@@ -92,7 +96,7 @@ function readFrameHeader(data: Uint8Array, start: number, end: number, expectedS
     if (data[p + 1] !== 0x11) throw new Error('subsampled JPEG Lossless components are not supported')
     ids.push(data[p])
   }
-  return { precision, width, height, ids, planes: ids.map(() => new Uint16Array(width * height)), decoded: ids.map(() => false) }
+  return { precision, width, height, ids, samples: new Int32Array(width * height * count), decoded: ids.map(() => false) }
 }
 
 /**
@@ -103,14 +107,15 @@ function readFrameHeader(data: Uint8Array, start: number, end: number, expectedS
 function decodeScan(data: Uint8Array, start: number, end: number, frame: LosslessFrame, tables: HuffmanTable[], restartInterval: number, reader: BitReader): void {
   const count = data[start]
   if (count < 1 || start + 1 + 2 * count + 3 > end) throw new Error('JPEG scan header is malformed')
-  const planes: Uint16Array[] = []
+  /** Frame index of each scan component. */
+  const targets: number[] = []
   const scanTables: HuffmanTable[] = []
   for (let i = 0; i < count; i++) {
     const index = frame.ids.indexOf(data[start + 1 + 2 * i])
     if (index < 0) throw new Error(`JPEG scan refers to unknown component ${data[start + 1 + 2 * i]}`)
     const table = tables[data[start + 2 + 2 * i] >> 4]
     if (!table) throw new Error('JPEG scan uses an undefined Huffman table')
-    planes.push(frame.planes[index])
+    targets.push(index)
     scanTables.push(table)
     frame.decoded[index] = true
   }
@@ -124,65 +129,88 @@ function decodeScan(data: Uint8Array, start: number, end: number, frame: Lossles
   }
   const initial = 1 << (frame.precision - pointTransform - 1)
   const rowsPerInterval = restartInterval / width
+  const components = targets.length
+  const stride = frame.ids.length
+  // One row of differences, interleaved by component as coded; the predictors then run per component.
+  const differences = new Int32Array(width * components)
   for (let y = 0; y < height; y++) {
     const restarting = rowsPerInterval > 0 && y > 0 && y % rowsPerInterval === 0
     if (restarting && !reader.restart()) throw new TruncatedCodestreamError('the JPEG Lossless data ends before a restart marker it needs')
+    reader.decodeDifferences(scanTables, differences, differences.length)
     const firstLine = y === 0 || restarting
-    const row = y * width
-    for (let x = 0; x < width; x++) {
-      const i = row + x
-      for (let c = 0; c < planes.length; c++) {
-        const plane = planes[c]
-        let prediction: number
-        if (firstLine) prediction = x === 0 ? initial : plane[i - 1]
-        else if (x === 0) prediction = plane[i - width]
-        else prediction = predict(predictor, plane[i - 1], plane[i - width], plane[i - width - 1])
-        plane[i] = (prediction + readDifference(reader, scanTables[c])) & 0xffff
-      }
+    for (let c = 0; c < components; c++) {
+      const row = { samples: frame.samples, first: y * width * stride + targets[c], stride, width, differences, difference: c, differenceStride: components }
+      if (firstLine) reconstructFirstRow(row, initial)
+      else reconstructRow(row, predictor)
     }
     // Stop at the first row that ran out of data instead of decoding zeros to the bottom.
     if (reader.bitsPastEnd() > 0) return
   }
-  if (pointTransform > 0) for (const plane of planes) for (let i = 0; i < plane.length; i++) plane[i] <<= pointTransform
+  if (pointTransform > 0) {
+    const samples = frame.samples
+    for (const target of targets) for (let i = target; i < samples.length; i += stride) samples[i] = (samples[i] << pointTransform) & 0xffff
+  }
 }
 
-function predict(selection: number, left: number, above: number, diagonal: number): number {
+/** Where one component's row lies: in the interleaved image, and in the row of coded differences. */
+interface ComponentRow {
+  samples: Int32Array
+  /** Index of the row's first sample of this component. */
+  first: number
+  /** Samples per pixel of the image. */
+  stride: number
+  width: number
+  differences: Int32Array
+  /** Index of the component's first difference and the step to its next. */
+  difference: number
+  differenceStride: number
+}
+
+/**
+ * The first row of a scan or restart interval: every sample predicts from its left neighbour, the first
+ * from `initial`. Sums wrap modulo 2^16 (T.81 H.2.4.1).
+ */
+function reconstructFirstRow({ samples, first, stride, width, differences, difference, differenceStride }: ComponentRow, initial: number): void {
+  let left = (initial + differences[difference]) & 0xffff
+  samples[first] = left
+  for (let x = 1, p = first + stride, d = difference + differenceStride; x < width; x++, p += stride, d += differenceStride) {
+    left = (left + differences[d]) & 0xffff
+    samples[p] = left
+  }
+}
+
+/**
+ * A later row: the first sample predicts from the one above, the others with predictor `selection`
+ * (T.81 Table H.1: Ra left, Rb above, Rc above-left). One loop per predictor keeps the choice out of the
+ * per-sample work.
+ */
+function reconstructRow({ samples, first, stride, width, differences, difference, differenceStride }: ComponentRow, selection: number): void {
+  const up = width * stride
+  let left = (samples[first - up] + differences[difference]) & 0xffff
+  samples[first] = left
+  const s = samples
+  let p = first + stride
+  let d = difference + differenceStride
   switch (selection) {
     case 1:
-      return left
+      for (let x = 1; x < width; x++, p += stride, d += differenceStride) s[p] = left = (left + differences[d]) & 0xffff
+      break
     case 2:
-      return above
+      for (let x = 1; x < width; x++, p += stride, d += differenceStride) s[p] = (s[p - up] + differences[d]) & 0xffff
+      break
     case 3:
-      return diagonal
+      for (let x = 1; x < width; x++, p += stride, d += differenceStride) s[p] = (s[p - up - stride] + differences[d]) & 0xffff
+      break
     case 4:
-      return left + above - diagonal
+      for (let x = 1; x < width; x++, p += stride, d += differenceStride) s[p] = left = (left + s[p - up] - s[p - up - stride] + differences[d]) & 0xffff
+      break
     case 5:
-      return left + ((above - diagonal) >> 1)
+      for (let x = 1; x < width; x++, p += stride, d += differenceStride) s[p] = left = (left + ((s[p - up] - s[p - up - stride]) >> 1) + differences[d]) & 0xffff
+      break
     case 6:
-      return above + ((left - diagonal) >> 1)
+      for (let x = 1; x < width; x++, p += stride, d += differenceStride) s[p] = left = (s[p - up] + ((left - s[p - up - stride]) >> 1) + differences[d]) & 0xffff
+      break
     default:
-      return (left + above) >> 1
+      for (let x = 1; x < width; x++, p += stride, d += differenceStride) s[p] = left = (((left + s[p - up]) >> 1) + differences[d]) & 0xffff
   }
-}
-
-/** A difference: category SSSS, then SSSS extra bits; category 16 means 32768 with no extra bits (T.81 H.1.2.2). */
-function readDifference(reader: BitReader, table: HuffmanTable): number {
-  const category = reader.symbol(table)
-  if (category === 0) return 0
-  if (category === 16) return 32768
-  if (category > 16) {
-    reader.badCodes++
-    return 0
-  }
-  return reader.receiveExtend(category)
-}
-
-function interleave(planes: Uint16Array[]): Uint16Array {
-  if (planes.length === 1) return planes[0]
-  const pixels = planes[0].length
-  const out = new Uint16Array(pixels * planes.length)
-  planes.forEach((plane, c) => {
-    for (let p = 0; p < pixels; p++) out[p * planes.length + c] = plane[p]
-  })
-  return out
 }

@@ -2,19 +2,16 @@
  * JPEG-LS lossless and near-lossless through CharLS compiled to wasm.
  */
 import type { DecodedFrame, EncodedFrame } from './types'
-import { asSamples16, copyOut, decodeWithWasm, lazyWasm } from './wasmLoader'
+import { decodeWithWasm, lazyWasm, widenOut } from './wasmLoader'
 
 const charls = lazyWasm(() => import('@cornerstonejs/codec-charls/decodewasmjs'))
 
 /** Decode one JPEG-LS frame. */
 export async function decodeJpegLs(frame: EncodedFrame): Promise<DecodedFrame> {
   return decodeWithWasm(charls, (codec) => new codec.JpegLSDecoder(), frame.data, (decoder, info) => {
-    const bytes = copyOut(decoder.getDecodedBuffer())
-    let samples: ArrayLike<number> = info.bitsPerSample > 8 ? asSamples16(bytes, false) : bytes
     // Interleave mode 0 (none) stores whole component planes one after another.
-    if (info.componentCount > 1 && decoder.getInterleaveMode() === 0) {
-      samples = interleavePlanes(samples, info.componentCount, info.width * info.height)
-    }
+    const planes = info.componentCount > 1 && decoder.getInterleaveMode() === 0 ? info.componentCount : 1
+    const samples = widenOut(decoder.getDecodedBuffer(), info.bitsPerSample, false, planes)
     return {
       width: info.width,
       height: info.height,
@@ -26,12 +23,4 @@ export async function decodeJpegLs(frame: EncodedFrame): Promise<DecodedFrame> {
       warnings: [],
     }
   })
-}
-
-function interleavePlanes(planar: ArrayLike<number>, components: number, pixelCount: number): Uint16Array {
-  const out = new Uint16Array(pixelCount * components)
-  for (let c = 0; c < components; c++) {
-    for (let p = 0; p < pixelCount; p++) out[p * components + c] = planar[c * pixelCount + p]
-  }
-  return out
 }

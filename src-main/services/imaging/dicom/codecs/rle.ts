@@ -29,7 +29,9 @@ export function decodeRleLosslessSync(frame: EncodedFrame): DecodedFrame {
 
   const pixelCount = rows * columns
   const plane = new Uint8Array(pixelCount)
-  const samples = bytesPerSample === 1 ? new Uint8Array(pixelCount * samplesPerPixel) : bytesPerSample === 2 ? new Uint16Array(pixelCount * samplesPerPixel) : new Uint32Array(pixelCount * samplesPerPixel)
+  // Int32, the type the DICOM decoder stores, so it takes these samples without another copy. 32-bit samples wrap
+  // modulo 2^32 as they would on that copy; the byte sums below stay exact, so the wrap is the same.
+  const samples = new Int32Array(pixelCount * samplesPerPixel)
   const warnings: string[] = []
   for (let segment = 0; segment < segmentCount; segment++) {
     const start = offsets[segment]

@@ -66,12 +66,41 @@ export function isWasmAbort(error: unknown): boolean {
 }
 
 /** Copy bytes out of wasm memory into an aligned buffer (views into HEAP die with the next call). */
-export function copyOut(view: Uint8Array): Uint8Array {
+function copyOut(view: Uint8Array): Uint8Array {
   return new Uint8Array(view)
 }
 
+/**
+ * Samples of a decoder's output buffer (little-endian, 8 or 16 bits, as the Cornerstone codecs write them) read
+ * straight from wasm memory into the 32-bit integers the DICOM decoder stores, in one pass and one allocation:
+ * no intermediate byte copy, whose fresh pages cost as much as the decoding of a large image on some machines.
+ * `planes` > 1 reorders component planes (one after another) into pixel-interleaved samples.
+ */
+export function widenOut(view: Uint8Array, bitsPerSample: number, signed: boolean, planes = 1): Int32Array {
+  const wide = bitsPerSample > 8
+  const count = wide ? view.byteLength >> 1 : view.byteLength
+  const source = wide ? sixteenBitView(view, signed, count) : signed ? new Int8Array(view.buffer, view.byteOffset, count) : view
+  const out = new Int32Array(count)
+  if (planes <= 1) {
+    // set() converts natively; a JavaScript loop over a view of one of four element types stays polymorphic.
+    out.set(source)
+    return out
+  }
+  const pixels = Math.floor(count / planes)
+  for (let c = 0; c < planes; c++) {
+    for (let p = 0, from = c * pixels, to = c; p < pixels; p++, from++, to += planes) out[to] = source[from]
+  }
+  return out
+}
+
+/** 16-bit view of wasm memory; an odd offset (no Cornerstone codec returns one) takes the slow aligned copy. */
+function sixteenBitView(view: Uint8Array, signed: boolean, count: number): Uint16Array | Int16Array {
+  if (view.byteOffset % 2 !== 0) return asSamples16(copyOut(view), signed)
+  return signed ? new Int16Array(view.buffer, view.byteOffset, count) : new Uint16Array(view.buffer, view.byteOffset, count)
+}
+
 /** Read a little-endian byte buffer as 16-bit samples. */
-export function asSamples16(bytes: Uint8Array, signed: boolean): Uint16Array | Int16Array {
+function asSamples16(bytes: Uint8Array, signed: boolean): Uint16Array | Int16Array {
   const aligned = bytes.byteOffset % 2 === 0 ? bytes : new Uint8Array(bytes)
   const count = Math.floor(aligned.byteLength / 2)
   return signed ? new Int16Array(aligned.buffer, aligned.byteOffset, count) : new Uint16Array(aligned.buffer, aligned.byteOffset, count)
