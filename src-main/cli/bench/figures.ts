@@ -1,3 +1,5 @@
+import type { Architecture, Preprocessing } from '@shared/runs/config'
+
 /** One measured figure of `cxr bench`: a row of the table, a record of the JSON. */
 export interface BenchFigure {
   suite: string
@@ -8,6 +10,13 @@ export interface BenchFigure {
   detail: string
 }
 
+/** What the scale suite generates and trains (`--images`, `--network`, `--preprocessing`). */
+export interface ScaleRequest {
+  images: number
+  network: Architecture
+  preprocessing: Preprocessing
+}
+
 /** Options every suite understands. */
 export interface BenchOptions {
   batch: number
@@ -16,6 +25,8 @@ export interface BenchOptions {
   warmup: number
   /** Also time the reference implementation (PyTorch) where it is installed. */
   peer?: boolean
+  /** The scale suite's request; its defaults when absent. */
+  scale?: ScaleRequest
   log: (text: string) => void
 }
 

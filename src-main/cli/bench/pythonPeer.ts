@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
+import { environmentForOtherPrograms } from '../../services/engine/onednn/openmpEnvironment'
 import { findProjectRoot } from '../../services/resources/projectRoot'
 
 /** What a Python peer script printed as its last line of JSON, or why it could not run. */
@@ -20,13 +21,14 @@ export interface PythonPeerCall {
 /**
  * Runs a reference implementation script with Debian's python3 (CXR_PYTHON overrides it), so `npm run bench`
  * prints the peer's figures beside ours. A missing Python package is a reason, not an error: the benchmark is about
- * figures, and most workstations will not have the peer installed.
+ * figures, and most workstations will not have the peer installed. The peer gets the user's OpenMP environment, not
+ * the spin count this process chose for itself: the reference runs as its users run it.
  */
 export function runPythonPeer<Figures>({ script, args, label, missing, timeoutMs = 15 * 60_000 }: PythonPeerCall): Promise<PythonPeerResult<Figures>> {
   const path = join(findProjectRoot(), 'tests', 'bench', script)
   const python = process.env.CXR_PYTHON ?? '/usr/bin/python3'
   return new Promise((resolve) => {
-    execFile(python, [path, ...args], { timeout: timeoutMs, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+    execFile(python, [path, ...args], { timeout: timeoutMs, maxBuffer: 16 << 20, env: environmentForOtherPrograms() }, (error, stdout, stderr) => {
       if (error) {
         const reason = missing.pattern.test(stderr) ? missing.reason : (stderr || error.message).split('\n').filter(Boolean).pop()
         resolve({ ok: false, reason: `${label} not run: ${reason}` })

@@ -92,6 +92,32 @@ export function loadLayersModelFromFolder(folder: string): Promise<tf.LayersMode
   return tf.loadLayersModel(fileLoadHandler(folder))
 }
 
+/**
+ * Loads a model that is about to predict and runs one prediction on a blank batch of `batch` inputs, so the
+ * costs of a first call (the backend's kernel plans and their generated code, buffers reaching their working
+ * size) are paid while loading, and the user's first prediction takes as long as the ones after it.
+ */
+export async function loadModelForPrediction(folder: string, batch = 1): Promise<tf.LayersModel> {
+  const model = await loadLayersModelFromFolder(folder)
+  await warmUpModel(model, batch)
+  return model
+}
+
+/** One prediction on zeros of the model's input shape with `batch` items; leaves no tensor behind. */
+export async function warmUpModel(model: tf.LayersModel, batch = 1): Promise<void> {
+  const shape = model.inputs[0].shape.map((side, axis) => (axis === 0 ? batch : side))
+  if (shape.some((side) => side === null)) return
+  const input = tf.zeros(shape as number[])
+  try {
+    const outputs = model.predict(input)
+    const list = Array.isArray(outputs) ? outputs : [outputs]
+    await Promise.all(list.map((output) => output.data()))
+    tf.dispose(list)
+  } finally {
+    input.dispose()
+  }
+}
+
 async function writeAtomically(path: string, content: Uint8Array | string): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`
   await writeFile(temporary, content)

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import { configureOpenMp } from '../engine/onednn/openmpEnvironment'
 import { JobFailure } from './jobIo'
 import type { FromWorker, ToWorker, WorkerBackend } from './protocol'
 
@@ -67,6 +68,8 @@ export function launchWorkerJob<Result>(
   transfer: ArrayBuffer[] = [],
 ): JobHandle<Result> {
   const { kind, label, payload } = job
+  // A worker may be the first to load the oneDNN addon, and only this thread can set what its OpenMP reads.
+  configureOpenMp()
   const env = backend.threads ? { ...process.env, CXR_THREADS: String(backend.threads) } : process.env
   const worker = new Worker(entry.file, { execArgv: entry.execArgv, workerData: entry.workerData, env })
   let settled = false

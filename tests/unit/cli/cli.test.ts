@@ -55,7 +55,7 @@ describe('cxr command line', () => {
     const result = JSON.parse(stdout)
     expect(result.backend).toBe('cpu')
     const names = result.figures.map((f: { name: string }) => f.name)
-    expect(names).toEqual(['resnet18 forward', 'resnet18 train step'])
+    expect(names).toEqual(['resnet18 first prediction after load', 'first ÷ steady prediction', 'resnet18 forward', 'resnet18 train step'])
     for (const figure of result.figures) expect(figure.value).toBeGreaterThan(0)
   })
 

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { findProjectRoot } from '../../resources/projectRoot'
+import { configureOpenMp } from './openmpEnvironment'
 
 /** Environment variable pointing at a prebuilt `cxr_onednn.node` (e.g. one built by hospital IT). */
 export const ONEDNN_ADDON_ENV = 'CXR_ONEDNN_ADDON'
@@ -89,6 +90,8 @@ export function loadOneDnnAddon(env: NodeJS.ProcessEnv = process.env): OneDnnAdd
       `the oneDNN addon is not built (${file} is missing; install libdnnl-dev and a C++ compiler, then run npm run build:native)`,
     )
   }
+  // libgomp reads its environment once, as it loads with the addon.
+  configureOpenMp()
   const requireAddon = createRequire(import.meta.url)
   let addon: OneDnnAddon
   try {

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type * as tf from '@tensorflow/tfjs'
 import type { DecodedImage } from '@shared/imaging/types'
 import { LungModelCardSchema, type LungModelCard, type LungSegmentation } from '@shared/lung'
-import { loadLayersModelFromFolder, MODEL_JSON } from '../../engine/modelFiles'
+import { loadModelForPrediction, MODEL_JSON } from '../../engine/modelFiles'
 import { segmentImage } from './segmentImage'
 
 /** The card beside a lung model's weights: how its input was prepared and its output post-processed. */
@@ -103,7 +103,8 @@ export async function loadLungModel(folder: string, expectedModelId?: string): P
   if (expectedModelId !== undefined && identity.modelId !== expectedModelId) {
     throw new Error(`the lung model in ${folder} has changed (it is now ${identity.modelId}, ${expectedModelId} was expected)`)
   }
-  const model = await loadLayersModelFromFolder(folder)
+  // Warmed up: the viewer's first mask would otherwise wait for the backend's first-call costs.
+  const model = await loadModelForPrediction(folder, 1)
   return { ...identity, model }
 }
 
