@@ -9,7 +9,7 @@ import type { DecodedImage } from '@shared/imaging/types'
 import type { LibraryService } from '@shared/library/types'
 import { createCompositionService, type CompositionService } from '../services/datasets/compositionService'
 import { createFilesService, type FilesService } from '../services/files/filesService'
-import { createLibraryService } from '../services/library'
+import { createLibraryService, openLibraryDatabase } from '../services/library'
 import { createImagingService, type ImagingService } from '../services/imaging'
 import { toViewerImage } from '../services/imaging/viewerImage'
 import { defaultLungModelDir } from '../services/lung/model/shippedModel'
@@ -115,8 +115,11 @@ export function createAppServices(options: AppOptions): AppServices {
     return { preference: saved, source: saved === 'auto' ? 'default' : 'setting' }
   }
   const jobs = createJobLauncher({ kind: 'worker', backend: workerBackend })
+  // One connection for this thread's services; each job worker opens its own.
+  const libraryDb = openLibraryDatabase(options.dataFolder)
   const library = createLibraryService({
     dataFolder: options.dataFolder,
+    db: libraryDb,
     decode: (path) => imaging.decode(path),
     // The command line reads the paths its user typed; the app's pages may only reach what the user granted.
     readable: options.mode === 'cli' ? undefined : (path, what) => files.resolveGranted(path, what),
@@ -162,6 +165,7 @@ export function createAppServices(options: AppOptions): AppServices {
   const lungMasks = createLungMaskService({ modelFolder: activeLungModel, ready: () => engine.init(), loadModel })
   const lungMaskJobs = createLungMaskJobs({
     dataFolder: options.dataFolder,
+    db: libraryDb,
     decode: (path) => imaging.decode(path),
     ready: () => engine.init(),
     defaultModelFolder: activeLungModel,

@@ -28,6 +28,7 @@ import type { DecodeImage } from '../datasets/import/outcomes'
 import { anyReadable, type ReadableCheck } from '../datasets/import/readable'
 import { csvColumnValues, previewCsv, scanFolder } from '../datasets/import/wizard'
 import { createCompositionRepository } from './compositionRepository'
+import type { Database } from 'better-sqlite3'
 import { openLibraryDatabase } from './database'
 import { createDatasetRepository } from './datasetRepository'
 import { createImageRepository } from './imageRepository'
@@ -55,6 +56,11 @@ export interface LibraryServiceDeps {
   showPhi?: () => boolean
   /** Runs imports in job workers (the app); absent: on this thread (tests). */
   workerJobs?: JobLauncher
+  /**
+   * The library database, when the composition root shares one connection with other services of this thread (the
+   * lung-mask jobs); absent: opened from `dataFolder`. Either way `close` closes it.
+   */
+  db?: Database
   /** The chosen folders for a worker's checks, matching `readable` (null or absent: no check, the command line). */
   readableScope?: () => Promise<ReadableScope | null>
 }
@@ -65,7 +71,7 @@ export interface LibraryServiceDeps {
  * @param deps the data folder and the decoder.
  */
 export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
-  const db = openLibraryDatabase(deps.dataFolder)
+  const db = deps.db ?? openLibraryDatabase(deps.dataFolder)
   const clock = deps.now ?? (() => new Date())
   const now = () => clock().toISOString()
   const datasets = createDatasetRepository(db)
