@@ -18,7 +18,8 @@ import type { PaperDataset, StudySpecInput } from './spec'
  *   64–512 instead of 192–1536) — at 64 px with fewer epochs. COVID-Net honours the base width (its stem and every
  *   stage scale with it), so both networks really are smaller; the numbers are the comparison's shape, not the paper's.
  *   At that size COVID-Net has 1.10 M parameters and ResNet-18 0.74 M, yet a COVID-Net run is estimated at about 9
- *   times as long (27 vs 3 min per run on onednn, 2 cores: `cxr study estimate`), hence the longer study.
+ *   times as long (27 vs 3 min per run on onednn, 2 cores: `cxr study estimate`); the whole reduced study took 51 min
+ *   on the shared data (onednn, 2 busy cores, December 2026), against the estimate's 1 h 41 min.
  */
 
 /** The Table IV study's name. */
@@ -27,7 +28,7 @@ export const TABLE_IV_STUDY_NAME = 'Table IV: COVID-Net vs ResNet-18'
 const DESCRIPTION: Record<PresetSize, string> = {
   full: 'COVID-Net and ResNet-18 at the published widths and 224 px, both pre-trained on Kermany’s pneumonia images (normal / bacterial / viral) and fine-tuned on COVID-ChestXRay; three seeds each; tested on the COVID-ChestXRay test split and on every other test set chosen, with the paper’s Table IV beside.',
   reduced:
-    'COVID-Net and ResNet-18 shrunk to run in under two hours on 2 cores (COVID-Net’s runs take most of it) — base width 16 (COVID-Net at a third of its published width, ResNet-18 at a quarter), 64 px, fewer epochs — both pre-trained on Kermany’s pneumonia images and fine-tuned on COVID-ChestXRay; three seeds each; tested on the COVID-ChestXRay test split and on every other test set chosen. Not the paper’s networks: compare the pattern (within the dataset vs elsewhere), not the numbers.',
+    'COVID-Net and ResNet-18 shrunk to run in about an hour on 2 cores (COVID-Net’s runs take most of it) — base width 16 (COVID-Net at a third of its published width, ResNet-18 at a quarter), 64 px, fewer epochs — both pre-trained on Kermany’s pneumonia images and fine-tuned on COVID-ChestXRay; three seeds each; tested on the COVID-ChestXRay test split and on every other test set chosen. Not the paper’s networks: compare the pattern (within the dataset vs elsewhere), not the numbers.',
 }
 
 /** The Table IV study's parts: the other preset's, and which test sets are Table I compositions (e.g. CORDA). */
