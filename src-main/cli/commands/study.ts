@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
-import { covidChestXRayPretrainingStudy, PRESET_SIZES, type PresetSize, type StudyOverview, type StudySpecInput } from '@shared/studies'
+import { covidChestXRayPretrainingStudy, paperNameOfComposition, PRESET_SIZES, tableIVStudy, type PresetSize, type StudyOverview, type StudySpecInput } from '@shared/studies'
 import type { AppServices } from '../../app/createServices'
 import { UsageError, type CliCommand, type CliIo } from '../command'
 import { many, parseStrict } from '../datasets/args'
@@ -11,10 +11,15 @@ const USAGE = `cxr study run STUDY.json | STUDY_ID [--no-estimate]
        cxr study show STUDY_ID [--json]
        cxr study list [--json]
        cxr study estimate STUDY.json [--json]
-       cxr study preset covid-chestxray-pretraining --training COMPOSITION --pretrain DATASET_ID [--external COMPOSITION …] [--size reduced|full] [--out STUDY.json]
+       cxr study preset covid-chestxray-pretraining|table-iv --training COMPOSITION --pretrain DATASET_ID [--external COMPOSITION …] [--size reduced|full] [--out STUDY.json]
+The presets: covid-chestxray-pretraining (ResNet-18 pre-trained on ChestXRay or not) and table-iv (the paper's Table IV:
+COVID-Net vs ResNet-18, both pre-trained; without --external it is tested on every other saved composition).
 A study file names compositions by id (any unique beginning of it) or by name; see src-shared/studies/spec.ts.
 'run' estimates, starts and follows the study (Ctrl-C stops it, keeping checkpoints; 'cxr study run STUDY_ID'
 continues it), then prints its table. Exit: 0 completed with every run, 1 a run failed or the study stopped, 2 usage.`
+
+/** The preset studies 'cxr study preset' writes. */
+const PRESETS = ['covid-chestxray-pretraining', 'table-iv'] as const
 
 /** Seconds between two progress lines of the training run. */
 const PROGRESS_INTERVAL_SECONDS = 10
@@ -195,18 +200,30 @@ async function preset(args: string[], io: CliIo, app: AppServices): Promise<numb
     external: { type: 'string', multiple: true },
     out: { type: 'string' },
   })
-  if (positionals.length !== 1 || positionals[0] !== 'covid-chestxray-pretraining') throw new UsageError('the preset study is covid-chestxray-pretraining')
+  const which = positionals[0]
+  if (positionals.length !== 1 || !(PRESETS as readonly string[]).includes(which)) throw new UsageError(`the preset studies are ${PRESETS.join(' and ')}`)
   if (!(PRESET_SIZES as readonly string[]).includes(values.size)) throw new UsageError(`--size must be ${PRESET_SIZES.join(' or ')}, got '${values.size}'`)
   if (!values.training || !values.pretrain) throw new UsageError('give --training COMPOSITION (the saved COVID-ChestXRay composition) and --pretrain DATASET_ID (Kermany’s training images)')
   try {
     // Names stay as given: the file reads as the user's library names it, and 'cxr study run' resolves them.
-    await findComposition(app.compositions, values.training)
-    for (const external of many(values.external)) await findComposition(app.compositions, external)
-    const spec = covidChestXRayPretrainingStudy({ covidChestXRay: values.training, pretrainDataset: values.pretrain, externalTestSets: many(values.external) }, values.size as PresetSize)
+    const training = await findComposition(app.compositions, values.training)
+    const size = values.size as PresetSize
+    let spec: StudySpecInput
+    if (which === 'table-iv') {
+      // Every test set in the library unless the user names some: Table IV is about how far a model carries.
+      const given = many(values.external)
+      const chosen = given.length ? await Promise.all(given.map((name) => findComposition(app.compositions, name))) : (await app.compositions.list()).filter((composition) => composition.id !== training.id)
+      const externalTestSets = given.length ? given : chosen.map((composition) => composition.name)
+      const paperNames = Object.fromEntries(chosen.map((composition, index) => [externalTestSets[index], paperNameOfComposition(composition)]))
+      spec = tableIVStudy({ covidChestXRay: values.training, pretrainDataset: values.pretrain, externalTestSets, paperNames }, size)
+    } else {
+      for (const external of many(values.external)) await findComposition(app.compositions, external)
+      spec = covidChestXRayPretrainingStudy({ covidChestXRay: values.training, pretrainDataset: values.pretrain, externalTestSets: many(values.external) }, size)
+    }
     const text = `${JSON.stringify(spec, null, 2)}\n`
     if (values.out) {
       await writeFile(values.out, text)
-      io.stderr(`${values.out}: the preset study at ${values.size} size; run it with 'cxr study run ${values.out}'\n`)
+      io.stderr(`${values.out}: the ${which} preset study at ${values.size} size; run it with 'cxr study run ${values.out}'\n`)
     } else io.stdout(text)
     return 0
   } finally {

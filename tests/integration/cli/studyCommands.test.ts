@@ -3,7 +3,7 @@
  * external set), a tiny study (one cell, two seeds) estimated, run and shown, the two runs compared, and the usage
  * and failure exits.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -105,6 +105,33 @@ describe('cxr study', () => {
     const refused = await cxr(['study', 'run', bad, '--no-estimate'])
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain('unknown setting "seed"')
+  }, 60_000)
+})
+
+describe('cxr study preset', () => {
+  it('table-iv writes COVID-Net vs ResNet-18, tested on every other saved composition unless --external names some', async () => {
+    const out = join(root, 'table-iv.json')
+    const written = await cxr(['study', 'preset', 'table-iv', '--training', 'tiny split', '--pretrain', 'other', '--out', out])
+    expect(written.code, written.stderr).toBe(0)
+    expect(written.stderr).toContain(`${out}: the table-iv preset study at reduced size; run it with 'cxr study run ${out}'`)
+    const spec = JSON.parse(readFileSync(out, 'utf8'))
+    expect(spec).toMatchObject({ name: 'Table IV: COVID-Net vs ResNet-18 (reduced)', architectures: ['covidnet', 'resnet18'], seeds: [1, 2, 3] })
+    expect(spec.compositions).toEqual([{ compositionId: 'tiny split', paper: 'COVID-ChestXRay' }])
+    expect(spec.pretraining).toEqual([{ label: 'pre-trained on ChestXRay', pretraining: { kind: 'train', datasetIds: ['other'], classes: 'three', labelMap: { normal: 'normal', bacteria: 'bacteria', virus: 'virus' }, epochs: 3 }, paper: 'ChestXRay' }])
+    expect(spec.testSets).toEqual([{ compositionId: 'external set' }])
+    const full = await cxr(['study', 'preset', 'table-iv', '--training', 'tiny split', '--pretrain', 'other', '--external', 'external set', '--size', 'full'])
+    expect(full.code, full.stderr).toBe(0)
+    expect(JSON.parse(full.stdout)).toMatchObject({ name: 'Table IV: COVID-Net vs ResNet-18 (full)', testSets: [{ compositionId: 'external set' }], training: { input: { crop: 224 } } })
+  }, 60_000)
+
+  it('refuses an unknown preset, an unknown composition and a missing role, naming them', async () => {
+    const unknown = await cxr(['study', 'preset', 'table-v', '--training', 'tiny split', '--pretrain', 'other'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('the preset studies are covid-chestxray-pretraining and table-iv')
+    const missing = await cxr(['study', 'preset', 'table-iv', '--training', 'tiny split', '--pretrain', 'other', '--external', 'hospital C'])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain("no saved composition 'hospital C'")
+    expect((await cxr(['study', 'preset', 'table-iv', '--training', 'tiny split'])).stderr).toContain('give --training COMPOSITION')
   }, 60_000)
 })
 

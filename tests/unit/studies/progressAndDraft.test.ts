@@ -66,12 +66,23 @@ const datasets = [{ id: 'kermany', name: 'Kermany', classCounts: { normal: 3, ba
 describe('the study launcher’s draft', () => {
   it('starts from the preset on the library’s COVID-ChestXRay composition, Kermany and the external sets: a valid study', () => {
     const draft = initialDraft(compositions, datasets)
-    expect(draft.preset).toEqual({ training: 'c-covid', pretrainDataset: 'kermany', externals: ['c-ext'], size: 'reduced' })
+    expect(draft.preset).toEqual({ study: 'pretraining', training: 'c-covid', pretrainDataset: 'kermany', externals: ['c-ext'], size: 'reduced' })
     const spec = StudySpecSchema.parse(draftSpec(draft))
     expect(spec.compositions).toEqual([{ compositionId: 'c-covid', paper: 'COVID-ChestXRay' }])
     expect(spec.testSets).toEqual([{ compositionId: 'c-ext' }])
     expect(spec.seeds).toEqual([1, 2, 3])
     expect(spec.training).toMatchObject({ baseWidth: 16, input: { resize: 73, crop: 64 } })
+  })
+
+  it('offers the Table IV preset on the same choices, the paper’s names of the test sets taken from their recipes', () => {
+    const draft = initialDraft(compositions, datasets)
+    draft.preset = { ...draft.preset, study: 'table-iv', externals: ['c-ext', 'c-corda'] }
+    const library = [...compositions, summary('c-corda', 'our CORDA', 'CORDA', 40)]
+    const spec = StudySpecSchema.parse(draftSpec(draft, library))
+    expect(spec.name).toBe('Table IV: COVID-Net vs ResNet-18 (reduced)')
+    expect(spec.architectures).toEqual(['covidnet', 'resnet18'])
+    expect(spec.pretraining.map((level) => [level.pretraining.kind, level.paper])).toEqual([['train', 'ChestXRay']])
+    expect(spec.testSets).toEqual([{ compositionId: 'c-ext' }, { compositionId: 'c-corda', paper: 'CORDA' }])
   })
 
   it('builds a custom grid with the paper’s names as chosen, and says what is missing', () => {

@@ -1,13 +1,17 @@
-import { PAPER_PRESET_NAMES } from '@shared/datasets/presets'
 import type { CompositionSummary, DatasetSummary } from '@shared/library/summaries'
 import type { Architecture, Preprocessing } from '@shared/runs/config'
-import { covidChestXRayPretrainingStudy, type PaperDataset, type PresetSize, type StudySpecInput } from '@shared/studies'
+import { covidChestXRayPretrainingStudy, paperNameOfComposition, tableIVStudy, type PaperDataset, type PresetSize, type StudySpecInput } from '@shared/studies'
 import { guessPretrainClass } from './runPresets'
+
+/** The preset studies the launcher offers: the pre-training question (Sec. IV-A) and Table IV. */
+export const PRESET_STUDIES = ['pretraining', 'table-iv'] as const
+/** One of the preset studies. */
+export type PresetStudy = (typeof PRESET_STUDIES)[number]
 
 /** What the study launcher's form holds. */
 export interface StudyDraft {
   mode: 'preset' | 'custom'
-  preset: { training: string; pretrainDataset: string; externals: string[]; size: PresetSize }
+  preset: { study: PresetStudy; training: string; pretrainDataset: string; externals: string[]; size: PresetSize }
   custom: {
     name: string
     architectures: Architecture[]
@@ -40,7 +44,7 @@ export function isExternal(composition: CompositionSummary): boolean {
 
 /** The paper's name of a composition built from one of Table I's presets (its recipe keeps the preset's name). */
 export function paperNameOf(composition: CompositionSummary | undefined): PaperDataset | '' {
-  return composition && (PAPER_PRESET_NAMES as readonly string[]).includes(composition.specName) ? (composition.specName as PaperDataset) : ''
+  return paperNameOfComposition(composition) ?? ''
 }
 
 /** A dataset whose labels look like Kermany's (normal / bacteria / virus): the likely pre-training set. */
@@ -56,7 +60,7 @@ export function initialDraft(compositions: CompositionSummary[], datasets: Datas
   const externals = compositions.filter(isExternal).map((composition) => composition.id)
   return {
     mode: 'preset',
-    preset: { training: covid?.id ?? '', pretrainDataset, externals, size: 'reduced' },
+    preset: { study: 'pretraining', training: covid?.id ?? '', pretrainDataset, externals, size: 'reduced' },
     custom: {
       name: 'my study',
       architectures: ['resnet18'],
@@ -79,13 +83,19 @@ export function initialDraft(compositions: CompositionSummary[], datasets: Datas
   }
 }
 
-/** The study the form describes, or what is still missing, in words. */
-export function draftSpec(draft: StudyDraft): StudySpecInput | string {
+/**
+ * The study the form describes, or what is still missing, in words. `compositions` gives the paper's names of the
+ * Table IV preset's test sets (a CORDA composition gets the paper's CORDA row beside it).
+ */
+export function draftSpec(draft: StudyDraft, compositions: CompositionSummary[] = []): StudySpecInput | string {
   if (draft.mode === 'preset') {
-    const { training, pretrainDataset, externals, size } = draft.preset
+    const { study, training, pretrainDataset, externals, size } = draft.preset
     if (!training) return 'Choose the COVID-ChestXRay composition to fine-tune on.'
     if (!pretrainDataset) return 'Choose the pneumonia dataset to pre-train on (Kermany’s ChestXRay training images).'
-    return covidChestXRayPretrainingStudy({ covidChestXRay: training, pretrainDataset, externalTestSets: externals.filter((id) => id !== training) }, size)
+    const roles = { covidChestXRay: training, pretrainDataset, externalTestSets: externals.filter((id) => id !== training) }
+    if (study === 'pretraining') return covidChestXRayPretrainingStudy(roles, size)
+    const paperNames = Object.fromEntries(compositions.map((composition) => [composition.id, paperNameOfComposition(composition)]))
+    return tableIVStudy({ ...roles, paperNames }, size)
   }
   const custom = draft.custom
   if (!custom.name.trim()) return 'Give the study a name.'
