@@ -262,7 +262,7 @@ export function createAppServices(options: AppOptions): AppServices {
       openPath: async ({ path, frame }) => openForViewer(basename(path), imaging.decode(await files.resolveGranted(path, 'image'), { frame })),
     },
     runs: {
-      start: async ({ config }) => runs.start(config),
+      start: async ({ config, estimatedSeconds }) => runs.start(config, { estimatedSeconds }),
       list: () => runs.list(),
       get: (request) => runs.get(request),
       cancel: (request) => runs.cancel(request),

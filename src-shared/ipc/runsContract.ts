@@ -6,7 +6,8 @@ import { RunEstimateSchema, RunIdRequestSchema } from '../runs/service'
 
 /** Training runs: start, watch, cancel, resume; each run is a job in a worker thread. */
 export const runsChannels = {
-  start: { request: z.object({ config: RunConfigSchema }).strict(), response: z.object({ runId: z.string() }) },
+  /** Queue a run; `estimatedSeconds` is the launcher's estimate, kept in the record to compare with the time it took. */
+  start: { request: z.object({ config: RunConfigSchema, estimatedSeconds: z.number().min(0).max(1e8).optional() }).strict(), response: z.object({ runId: z.string() }) },
   list: { request: z.object({}).strict(), response: z.array(RunRecordSchema) },
   get: { request: RunIdRequestSchema, response: RunRecordSchema },
   cancel: { request: RunIdRequestSchema, response: z.void() },

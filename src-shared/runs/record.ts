@@ -137,6 +137,13 @@ export const RunTimingsSchema = z.object({
   trainSeconds: z.number().min(0),
   /** How many times the run was started (1 + resumes). */
   attempts: z.number().int().min(0),
+  /**
+   * Wall-clock seconds of every attempt, start to end (preparation overlaps training, so this is less than the two
+   * above added up); absent in records written before it was kept.
+   */
+  wallSeconds: z.number().min(0).optional(),
+  /** The time the launcher estimated for the whole run when it was started; null or absent when none was made. */
+  estimatedSeconds: z.number().min(0).nullable().optional(),
 })
 
 /** The best epoch, the one saved as the run's model. */

@@ -39,7 +39,7 @@ export type Unsubscribe = () => void
  */
 export interface RunsService {
   /** Validate the configuration, record the run as `queued` and return its id; it starts when the queue is free. */
-  start(config: RunConfigInput): Promise<{ runId: string }>
+  start(config: RunConfigInput, options?: { estimatedSeconds?: number }): Promise<{ runId: string }>
   /** Every run, newest first. */
   list(): Promise<RunRecord[]>
   /** One run. Rejects naming the id when there is no such run. */

@@ -94,7 +94,7 @@ describe('A first study as a new user would do it (browser mode, Chromium)', () 
     await page.getByTestId('start-run').click()
     await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 300_000 }).toBe('completed')
     expect(await page.getByTestId('run-summary').textContent()).toMatch(/trained on “.+”/)
-    expect(await page.getByTestId('run-took').textContent()).toMatch(/^Took .+: .+ preparing the inputs, .+ training\.$/)
+    expect(await page.getByTestId('run-took').textContent()).toMatch(/^Took .+: inputs ready after .+, .+ training\.( Estimated .+: (within 10 %|it took .+)\.)?$/)
     // The path bar follows the run: done, and the next step offered.
     await expect.poll(() => page.getByTestId('study-path').getAttribute('data-status'), { timeout: 30_000 }).toBe('done')
     await page.screenshot({ path: join(screenshotFolder, 'first-study-run.png') })

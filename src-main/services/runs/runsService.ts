@@ -316,10 +316,14 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
       return void runNext()
     }
     active = { runId, handle }
+    const attemptBegan = performance.now()
+    const addWallTime = () => (record.timings.wallSeconds = (record.timings.wallSeconds ?? 0) + (performance.now() - attemptBegan) / 1000)
     try {
       const result = await handle.done
+      addWallTime()
       await finish(record, null, result)
     } catch (error) {
+      addWallTime()
       await finish(record, error)
     } finally {
       active = null
@@ -469,12 +473,13 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
     async terminateActive() {
       if (active) await active.handle.terminate()
     },
-    async start(input: RunConfigInput) {
+    async start(input: RunConfigInput, options?: { estimatedSeconds?: number }) {
       await ready
       if (closed) throw new RunsError('the runs service is closed')
       const config: RunConfig = RunConfigSchema.parse(input)
       const now = new Date()
       const record: RunRecord = newRunRecord(store.newId(now), config, now.toISOString())
+      record.timings.estimatedSeconds = options?.estimatedSeconds ?? null
       await lease(record, 'started')
       records.set(record.id, record)
       record.owner = await ownerNow(store.runFolder(record.id))

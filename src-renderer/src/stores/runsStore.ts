@@ -64,10 +64,10 @@ export const useRunsStore = defineStore('runs', () => {
       if (!selectedId.value && runs.value.length) selectedId.value = runs.value[0].id
     })
 
-  const start = (config: RunConfigInput) =>
+  const start = (config: RunConfigInput, estimatedSeconds?: number) =>
     run(async () => {
       subscribe()
-      const { runId } = await useApi().api.runs.start({ config: config as never })
+      const { runId } = await useApi().api.runs.start({ config: config as never, ...(estimatedSeconds !== undefined ? { estimatedSeconds } : {}) })
       selectedId.value = runId
       replace(await useApi().api.runs.get({ runId }))
       return runId

@@ -31,10 +31,13 @@ describe('runs service (in-process)', () => {
     let steps = 0
     service.onDidChange((event) => events.push(`${event.kind}:${event.state}`))
     service.onDidProgress(() => steps++)
-    const { runId } = await service.start(tinyRunConfig())
+    const { runId } = await service.start(tinyRunConfig(), { estimatedSeconds: 42 })
     const record = await service.waitForRun({ runId })
     expect(record.failureReason).toBeNull()
     expect(record.state).toBe('completed')
+    // The launcher's estimate is kept beside the wall time the attempts took, so the two can be compared.
+    expect(record.timings.estimatedSeconds).toBe(42)
+    expect(record.timings.wallSeconds).toBeGreaterThan(0)
     expect(record.history.map((epoch) => epoch.epoch)).toEqual([0, 1])
     expect(record.history.every((epoch) => Number.isFinite(epoch.trainLoss) && Number.isFinite(epoch.valLoss))).toBe(true)
     expect(record.best?.phase).toBe('finetune')
