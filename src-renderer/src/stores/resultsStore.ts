@@ -28,7 +28,22 @@ export const useResultsStore = defineStore('results', () => {
     if (request === latest) matrix.value = next
   }
 
-  const refresh = () => run(() => loadMatrix(false), 'Loading the matrix…')
+  /**
+   * The open cell follows the matrix's variant (standard or lungs-removed): the same model and test set in the
+   * other variant when it was evaluated, otherwise the panel closes rather than show the other variant's numbers.
+   */
+  async function followVariant(): Promise<void> {
+    const open = detail.value
+    if (!open || open.variant === variant.value) return
+    const cell = matrix.value?.cells.flat().find((entry) => entry.runId === open.runId && entry.compositionId === open.compositionId)
+    detail.value = cell?.evaluationId ? await useApi().api.evaluation.get({ evaluationId: cell.evaluationId }) : null
+  }
+
+  const refresh = () =>
+    run(async () => {
+      await loadMatrix(false)
+      await followVariant()
+    }, 'Loading the matrix…')
 
   /**
    * Evaluates every missing cell: each completed run on each composition's test split. The main process stores one
@@ -51,6 +66,7 @@ export const useResultsStore = defineStore('results', () => {
       try {
         if (missing > 0) busy.value = `${label}: 0 of ${missing} done…`
         await loadMatrix(true)
+        await followVariant()
       } finally {
         stop()
       }
