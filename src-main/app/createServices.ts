@@ -268,6 +268,7 @@ export function createAppServices(options: AppOptions): AppServices {
       cancel: (request) => runs.cancel(request),
       resume: (request) => runs.resume(request),
       remove: (request) => runs.delete(request),
+      restore: (request) => runs.restore(request),
       estimate: ({ config }) => runs.estimate(config),
     },
     lungMasks: {

@@ -13,6 +13,8 @@ export const runsChannels = {
   cancel: { request: RunIdRequestSchema, response: z.void() },
   resume: { request: RunIdRequestSchema, response: z.void() },
   remove: { request: RunIdRequestSchema, response: z.void() },
+  /** Undo a delete: the run comes back as it was (within an hour of the delete). */
+  restore: { request: RunIdRequestSchema, response: z.void() },
   /** Seconds the run would take on the active backend, from one timed step. */
   estimate: { request: z.object({ config: RunConfigSchema }).strict(), response: RunEstimateSchema },
 } as const

@@ -48,8 +48,10 @@ export interface RunsService {
   cancel(request: z.input<typeof RunIdRequestSchema>): Promise<void>
   /** Queue a failed, cancelled or interrupted run again; it continues from its last checkpoint. */
   resume(request: z.input<typeof RunIdRequestSchema>): Promise<void>
-  /** Delete a run that is not running, with its checkpoints and model. */
+  /** Delete a run that is not running, with its checkpoints and model (undoable for an hour with `restore`). */
   delete(request: z.input<typeof RunIdRequestSchema>): Promise<void>
+  /** Bring back a run deleted less than an hour ago, as it was. */
+  restore(request: z.input<typeof RunIdRequestSchema>): Promise<void>
   /** COVID+ probabilities of image files under a completed run's model (preprocessed as in training). */
   predict(request: z.input<typeof PredictRequestSchema>): Promise<Prediction[]>
   /** Seconds the run would take on the active backend, from timing a few real training steps. */

@@ -101,10 +101,18 @@ describe('A first study as a new user would do it (browser mode, Chromium)', () 
     // Delete asks first, with "Keep it" focused: Enter (or a slip) keeps the trained model.
     await page.getByTestId('run-delete').click()
     await expect.poll(() => focused(page)).toBe('BUTTON Keep it')
-    expect(await page.getByTestId('run-confirm').textContent()).toContain('Delete the run “Quick look” with its trained model and checkpoints? This cannot be undone.')
+    expect(await page.getByTestId('run-confirm').textContent()).toContain('Delete the run “Quick look” with its trained model and checkpoints? You can undo it for an hour.')
     await page.keyboard.press('Enter')
     await expect.poll(() => page.getByTestId('run-confirm').count()).toBe(0)
     expect(await page.getByTestId('run-state').textContent()).toBe('completed')
+    // Deleted on purpose, then undone: the run comes back as it was.
+    await page.getByTestId('run-delete').click()
+    await page.getByTestId('run-confirm-delete').click()
+    await expect.poll(() => page.getByTestId('run-deleted').textContent()).toContain('Deleted the run “Quick look”.')
+    expect(await page.getByTestId('run-state').count()).toBe(0)
+    await page.getByTestId('undo-delete').click()
+    await expect.poll(() => page.getByTestId('run-state').textContent().catch(() => '')).toBe('completed')
+    expect(await page.getByTestId('run-deleted').count()).toBe(0)
     findings.push(...(await accessibility(page, 'run, completed')))
 
     // 5. Results: "Evaluate this model" from the checklist fills the matrix.

@@ -20,13 +20,21 @@ export interface RunStore {
   /** One record; rejects when missing or unreadable. */
   read(runId: string): Promise<RunRecord>
   appendLog(runId: string, line: string): Promise<void>
+  /** Moves a run's folder aside (`runs-deleted/`), so `restore` can bring it back until `purgeDeleted`. */
   remove(runId: string): Promise<void>
+  /** Brings a removed run's folder back; false when it is no longer aside. */
+  restore(runId: string): Promise<boolean>
+  /** Deletes the folders set aside longer than `olderThanMs` ago (at start: a deletion stays undoable for a while). */
+  purgeDeleted(olderThanMs: number): Promise<void>
 }
+
+const DELETED_AT = 'deleted-at.txt'
 
 /** Creates the store under `<dataFolder>/runs`. */
 export function createRunStore(dataFolder: string): RunStore {
   const folder = join(dataFolder, 'runs')
   const runFolder = (runId: string) => join(folder, runId)
+  const deletedFolder = join(dataFolder, 'runs-deleted')
   return {
     folder,
     runFolder,
@@ -72,7 +80,28 @@ export function createRunStore(dataFolder: string): RunStore {
       await appendFile(join(runFolder(runId), 'log.txt'), `${line}\n`)
     },
     async remove(runId) {
-      await rm(runFolder(runId), { recursive: true, force: true })
+      if (!existsSync(runFolder(runId))) return
+      await mkdir(deletedFolder, { recursive: true })
+      const aside = join(deletedFolder, runId)
+      await rm(aside, { recursive: true, force: true })
+      await rename(runFolder(runId), aside)
+      await writeFile(join(aside, DELETED_AT), new Date().toISOString())
+    },
+    async restore(runId) {
+      const aside = join(deletedFolder, runId)
+      if (!existsSync(join(aside, 'record.json')) || existsSync(runFolder(runId))) return false
+      await mkdir(folder, { recursive: true })
+      await rm(join(aside, DELETED_AT), { force: true })
+      await rename(aside, runFolder(runId))
+      return true
+    },
+    async purgeDeleted(olderThanMs) {
+      if (!existsSync(deletedFolder)) return
+      for (const entry of await readdir(deletedFolder)) {
+        const aside = join(deletedFolder, entry)
+        const at = Date.parse(await readFile(join(aside, DELETED_AT), 'utf8').catch(() => ''))
+        if (!(Date.now() - at < olderThanMs)) await rm(aside, { recursive: true, force: true })
+      }
     },
   }
 }

@@ -32,6 +32,9 @@ export interface RunLungModels {
 }
 
 /** Dependencies of the runs service. */
+/** How long a deleted run can be brought back (its folder is set aside until the next start after that). */
+export const UNDO_DELETE_MS = 60 * 60 * 1000
+
 export interface RunsDeps {
   dataFolder: string
   library: RunsLibrary
@@ -101,6 +104,7 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
   })
 
   async function load(): Promise<void> {
+    await store.purgeDeleted(UNDO_DELETE_MS)
     const { records: found, problems } = await store.readAll()
     for (const problem of problems) console.warn(`runs: skipped an unreadable record: ${problem}`)
     for (const record of found) {
@@ -548,6 +552,16 @@ export function createRunsService(deps: RunsDeps): RunsServiceImpl {
       await leases.release(folder)
       await store.remove(record.id)
       emitChange(record, 'deleted')
+    },
+    async restore(request) {
+      await ready
+      const { runId } = RunIdRequestSchema.parse(request)
+      if (records.has(runId)) return
+      if (!(await store.restore(runId))) throw new RunsError('this run can no longer be restored: a deleted run is kept for an hour')
+      const record = await store.read(runId)
+      records.set(record.id, record)
+      await adoptOrInterrupt(record)
+      emitChange(record, 'created')
     },
     async predict(request): Promise<Prediction[]> {
       await ready

@@ -78,12 +78,26 @@ export const useRunsStore = defineStore('runs', () => {
   const resume = (runId: string) => run(() => useApi().api.runs.resume({ runId }))
   const remove = (runId: string) =>
     run(async () => {
+      const removed = runs.value.find((r) => r.id === runId)
       await useApi().api.runs.remove({ runId })
       runs.value = runs.value.filter((r) => r.id !== runId)
       if (selectedId.value === runId) selectedId.value = runs.value[0]?.id ?? null
+      if (removed) lastDeleted.value = removed
     })
 
-  return { runs, selectedId, selected, progress, stepLosses, preparing, error, refresh, start, estimate, cancel, resume, remove }
+  /** The run deleted last in this window: Undo brings it back (the app keeps a deleted run for an hour). */
+  const lastDeleted = shallowRef<RunRecord | null>(null)
+  const undoDelete = () =>
+    run(async () => {
+      const removed = lastDeleted.value
+      if (!removed) return
+      await useApi().api.runs.restore({ runId: removed.id })
+      lastDeleted.value = null
+      runs.value = await useApi().api.runs.list({})
+      selectedId.value = removed.id
+    })
+
+  return { runs, selectedId, selected, progress, stepLosses, preparing, error, refresh, start, estimate, cancel, resume, remove, lastDeleted, undoDelete }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useRunsStore, import.meta.hot))

@@ -3,7 +3,7 @@
  * run's record, provenance, model and predictions; the input cache; faults (one class, a deleted file);
  * records of runs that were running when the app stopped become interrupted.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -117,5 +117,28 @@ describe('runs service (in-process)', () => {
     expect(reloaded.state).toBe('interrupted')
     expect(reloaded.resumable).toBe(true)
     await second.close()
+  })
+
+  it('a deleted run can be brought back as it was within the hour, and is gone after that', async () => {
+    const dataFolder = join(root, 'data-undo')
+    const service = createRunsService({ dataFolder, library: fakeLibrary(images), execution: { kind: 'in-process' } })
+    const done = await service.waitForRun(await service.start(tinyRunConfig({ epochs: 1 })))
+    expect(done.state).toBe('completed')
+    await service.delete({ runId: done.id })
+    expect((await service.list()).map((run) => run.id)).not.toContain(done.id)
+    expect(existsSync(service.runFolder(done.id))).toBe(false)
+    await service.restore({ runId: done.id })
+    const back = await service.get({ runId: done.id })
+    expect(back).toMatchObject({ state: 'completed', modelFolder: done.modelFolder })
+    expect(existsSync(join(done.modelFolder!, 'model.json'))).toBe(true)
+    await service.delete({ runId: done.id })
+    await service.close()
+
+    // An hour later (the mark rewritten), the next start deletes it for good.
+    writeFileSync(join(dataFolder, 'runs-deleted', done.id, 'deleted-at.txt'), new Date(Date.now() - 2 * 60 * 60 * 1000).toISOString())
+    const later = createRunsService({ dataFolder, library: fakeLibrary(images), execution: { kind: 'in-process' } })
+    await expect(later.restore({ runId: done.id })).rejects.toThrow('can no longer be restored')
+    expect(existsSync(join(dataFolder, 'runs-deleted', done.id))).toBe(false)
+    await later.close()
   })
 })
