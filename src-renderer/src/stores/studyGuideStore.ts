@@ -18,8 +18,12 @@ export const useStudyGuideStore = defineStore('studyGuide', () => {
   let subscribed = false
   let pending: ReturnType<typeof setTimeout> | undefined
 
+  let latest = 0
   async function refresh(): Promise<void> {
     subscribe()
+    // Refreshes overlap (events, a page opened): only the newest may set the state, or an older answer, read before
+    // the last mask or evaluation was stored, would stay on screen.
+    const request = ++latest
     try {
       const { api } = useApi()
       const [datasets, compositions, runs, evaluations, models] = await Promise.all([
@@ -39,10 +43,11 @@ export const useStudyGuideStore = defineStore('studyGuide', () => {
           segmented[dataset.id] = current ? current.maskCount + current.failedCount : 0
         }),
       )
+      if (request !== latest) return
       state.value = { datasets, compositions, segmented, lungModelName: active?.name ?? null, runs, evaluations }
       error.value = null
     } catch (reason) {
-      error.value = messageOf(reason)
+      if (request === latest) error.value = messageOf(reason)
     } finally {
       loaded.value = true
     }
