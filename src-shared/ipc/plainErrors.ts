@@ -172,7 +172,10 @@ export function describeIssues(issues: readonly (z.core.$ZodIssue | PlainIssue)[
 export function sentence(text: string): string {
   const trimmed = text.trim()
   if (!trimmed) return trimmed
-  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1)
+  // A message that starts with a name (a file, a folder, an id: "notes.txt: not a DICOM…") keeps it as written.
+  const firstWord = /^\S+/.exec(trimmed)?.[0] ?? ''
+  const isName = /[./\\_\d]/.test(firstWord.replace(/[.:,;!?]+$/, ''))
+  const capital = isName ? trimmed : trimmed.charAt(0).toUpperCase() + trimmed.slice(1)
   return /[.!?…)]$/.test(capital) ? capital : `${capital}.`
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { IpcCallError } from '@shared/ipc'
-import { describeIssues, fieldLabel, plainErrorMessage } from '@shared/ipc/plainErrors'
+import { describeIssues, fieldLabel, plainErrorMessage, sentence } from '@shared/ipc/plainErrors'
 import { RunConfigSchema } from '@shared/runs/config'
 import { StartImportRequestSchema } from '@shared/library/requests'
 import { createDispatcher } from '../../../src-main/ipc/dispatcher'
@@ -56,5 +56,15 @@ describe('plain-language errors', () => {
 
   it('parses run configurations with the schema the gate uses (a guard that the example above stays valid)', () => {
     expect(RunConfigSchema.safeParse({ architecture: 'resnet18', compositionId: 'c', epochs: 1 }).success).toBe(true)
+  })
+})
+
+describe('sentence', () => {
+  it('capitalises words and ends with a full stop, but never changes a name it starts with', () => {
+    expect(sentence('the folder is empty')).toBe('The folder is empty.')
+    expect(sentence('done.')).toBe('Done.')
+    expect(sentence('notes.txt: not a DICOM, PNG or JPEG file (unrecognised content)')).toBe('notes.txt: not a DICOM, PNG or JPEG file (unrecognised content)')
+    expect(sentence('/data/scans/a.dcm is missing')).toBe('/data/scans/a.dcm is missing.')
+    expect(sentence('image_12: truncated')).toBe('image_12: truncated.')
   })
 })
