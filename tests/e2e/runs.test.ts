@@ -24,7 +24,8 @@ describe('Runs in browser mode (Chromium)', () => {
     await page.getByTestId('run-preprocessing').selectOption('equalize')
     await page.getByTestId('run-size').fill('32')
     await page.getByTestId('run-width').fill('4')
-    await page.getByTestId('run-epochs').fill('30')
+    // Long enough that a fast machine cannot finish it before the cancel below (30 epochs took ~3 s on a quiet one).
+    await page.getByTestId('run-epochs').fill('100')
     await page.getByTestId('run-batch').fill('4')
     await page.getByTestId('run-name').fill('tiny e2e run')
     await page.getByTestId('estimate-run').click()
@@ -32,7 +33,7 @@ describe('Runs in browser mode (Chromium)', () => {
     await page.getByTestId('start-run').click()
 
     // Live progress, then the first finished epoch on the curve.
-    await expect.poll(() => page.getByTestId('run-progress').textContent().catch(() => ''), { timeout: 120_000 }).toMatch(/^Training epoch \d+ of 30/)
+    await expect.poll(() => page.getByTestId('run-progress').textContent().catch(() => ''), { timeout: 120_000 }).toMatch(/^Training epoch \d+ of 100/)
     const points = () => page.getByTestId('run-curves').getAttribute('data-points').then(Number).catch(() => 0)
     await expect.poll(points, { timeout: 120_000 }).toBeGreaterThan(0)
     const first = await points()
