@@ -34,8 +34,7 @@ export function buildEncoder(config: Pick<RunConfig, 'architecture' | 'input' | 
  */
 export function buildClassifier(encoder: tf.LayersModel, config: Pick<RunConfig, 'headHidden' | 'seed' | 'freezeEncoder'>, units: number): tf.LayersModel {
   for (const layer of encoder.layers) layer.trainable = !config.freezeEncoder
-  // Head seeds are offset from the encoder's, so a pre-training head and a fine-tuning head differ.
-  return attachHead(encoder, { hidden: config.headHidden, units, seed: config.seed + 100_000 + units })
+  return attachHead(encoder, { hidden: config.headHidden, units, seed: config.seed })
 }
 
 /** Weights that get a weight-decay penalty: convolution and dense kernels. */

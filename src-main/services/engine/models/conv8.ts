@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { batchNormalization } from '../layers/batchNormalization'
 import { reLU } from '../layers/reLU'
+import { initializerSeeds } from './initializerSeeds'
 
 /** Options for a Conv8 encoder. */
 export interface Conv8Options {
@@ -38,7 +39,7 @@ const LAYOUT: { kernel: number; widthFactor: 1 | 2; stride: 1 | 2 }[] = [
 /** Builds the Conv8 feature extractor, ending in global average pooling (attach the FC with `attachHead`). */
 export function buildConv8Encoder(options: Conv8Options): tf.LayersModel {
   const { inputShape, baseWidth = 96, strideFirst = true, seed } = options
-  let nextSeed = seed
+  const nextSeed = initializerSeeds(seed, 'encoder')
   const input = tf.input({ shape: inputShape, name: 'image' })
   let x: tf.SymbolicTensor = input
   LAYOUT.forEach((layer, index) => {
@@ -52,7 +53,7 @@ export function buildConv8Encoder(options: Conv8Options): tf.LayersModel {
         padding: 'same',
         useBias: false,
         // He initialisation for ReLU, one seed per layer so two builds with one seed are identical.
-        kernelInitializer: tf.initializers.heNormal({ seed: nextSeed === undefined ? undefined : nextSeed++ }),
+        kernelInitializer: tf.initializers.heNormal({ seed: nextSeed() }),
         name,
       })
       .apply(x) as tf.SymbolicTensor

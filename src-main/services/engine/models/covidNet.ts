@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { batchNormalization } from '../layers/batchNormalization'
 import { reLU } from '../layers/reLU'
+import { initializerSeeds, type InitializerSeeds } from './initializerSeeds'
 
 /**
  * COVID-Net (L. Wang, Z. Q. Lin, A. Wong, "COVID-Net: a tailored deep convolutional neural network design for
@@ -110,10 +111,10 @@ function pepx(layers: LayerFactory, x: tf.SymbolicTensor, width: number, name: s
 
 /** The layers the builder uses, each initialiser with its own seed drawn in build order (see resnet.ts). */
 class LayerFactory {
-  private nextSeed: number | undefined
+  private readonly nextSeed: InitializerSeeds
 
   constructor(seed: number | undefined) {
-    this.nextSeed = seed
+    this.nextSeed = initializerSeeds(seed, 'encoder')
   }
 
   conv(x: tf.SymbolicTensor, filters: number, kernelSize: number, strides: number, name: string): tf.SymbolicTensor {
@@ -153,7 +154,6 @@ class LayerFactory {
 
   private initializer(): ReturnType<typeof tf.initializers.varianceScaling> {
     // He initialisation (fan-out, as torchvision and resnet.ts) for ReLU networks.
-    const seed = this.nextSeed === undefined ? undefined : this.nextSeed++
-    return tf.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal', seed })
+    return tf.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal', seed: this.nextSeed() })
   }
 }

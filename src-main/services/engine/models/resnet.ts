@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { batchNormalization } from '../layers/batchNormalization'
 import { reLU } from '../layers/reLU'
+import { initializerSeeds } from './initializerSeeds'
 
 /** The two ResNet depths the paper's grid uses (He et al., 2016, Table 1). */
 export type ResNetDepth = 18 | 50
@@ -85,9 +86,9 @@ function merge(x: tf.SymbolicTensor, y: tf.SymbolicTensor, outWidth: number, str
 type Initializer = () => ReturnType<typeof tf.initializers.varianceScaling>
 
 function makeInitializer(seed?: number): Initializer {
-  let next = seed
+  const nextSeed = initializerSeeds(seed, 'encoder')
   // He initialisation (fan-out, as torchvision) for ReLU networks; each layer gets its own seed.
-  return () => tf.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal', seed: next === undefined ? undefined : next++ })
+  return () => tf.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal', seed: nextSeed() })
 }
 
 function conv(x: tf.SymbolicTensor, filters: number, kernelSize: number, strides: number, name: string, init: Initializer): tf.SymbolicTensor {

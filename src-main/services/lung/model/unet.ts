@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { batchNormalization } from '../../engine/layers/batchNormalization'
 import { reLU } from '../../engine/layers/reLU'
+import { initializerSeeds, type InitializerSeeds } from '../../engine/models/initializerSeeds'
 
 /** How the decoder doubles the resolution. */
 export type UpsamplingMode = 'transpose' | 'nearest'
@@ -73,7 +74,8 @@ export function buildUNet(options: UNetOptions): tf.LayersModel {
   const resolved = resolveUNetOptions(options)
   const { inputSize, depth, baseFilters, upsampling, dropout } = resolved
   const convolution: ConvolutionForm = resolved.fused ? 'fused' : resolved.batchNorm ? 'batchNorm' : 'plain'
-  const init = makeInitializer(options.seed)
+  const nextSeed = initializerSeeds(options.seed ?? undefined, 'unet')
+  const init = makeInitializer(nextSeed)
   const input = tf.input({ shape: [inputSize, inputSize, 1], name: 'image' })
 
   const skips: tf.SymbolicTensor[] = []
@@ -85,7 +87,7 @@ export function buildUNet(options: UNetOptions): tf.LayersModel {
   }
   x = convBlock(x, baseFilters * 2 ** depth, 'bottleneck', convolution, init)
   if (dropout > 0) {
-    x = tf.layers.dropout({ rate: dropout, seed: options.seed, name: 'bottleneck_dropout' }).apply(x) as tf.SymbolicTensor
+    x = tf.layers.dropout({ rate: dropout, seed: nextSeed(), name: 'bottleneck_dropout' }).apply(x) as tf.SymbolicTensor
   }
   for (let level = depth - 1; level >= 0; level--) {
     const filters = baseFilters * 2 ** level
@@ -95,7 +97,7 @@ export function buildUNet(options: UNetOptions): tf.LayersModel {
     x = convBlock(x, filters, name, convolution, init)
   }
   const output = tf.layers
-    .conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: options.seed }), name: 'lung_probability' })
+    .conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }), name: 'lung_probability' })
     .apply(x) as tf.SymbolicTensor
   return tf.model({ inputs: input, outputs: output, name: `unet_d${depth}_f${baseFilters}_${inputSize}` })
 }
@@ -143,8 +145,7 @@ function upsample(x: tf.SymbolicTensor, filters: number, name: string, mode: Ups
 
 type Initializer = () => ReturnType<typeof tf.initializers.heNormal>
 
-function makeInitializer(seed?: number): Initializer {
-  let next = seed
+function makeInitializer(nextSeed: InitializerSeeds): Initializer {
   // He initialisation for ReLU networks, one seed per layer so layers do not start identical.
-  return () => tf.initializers.heNormal({ seed: next === undefined ? undefined : next++ })
+  return () => tf.initializers.heNormal({ seed: nextSeed() })
 }
