@@ -81,6 +81,35 @@ describe('Datasets: import wizard and compositions in browser mode (Chromium)', 
     await page.close()
   })
 
+  it('"Import a dataset…" clicked while the Datasets page is still loading opens the wizard, and stays there', async (context) => {
+    if (noChromium) return skipWithReason(context, noChromium)
+    const page = await browser().newPage({ viewport: { width: 1400, height: 1000 } })
+    // A busy machine: the page's dataset list answers late, and the wizard's code arrives later still.
+    let releaseList!: () => void
+    const listHeld = new Promise<void>((resolve) => (releaseList = resolve))
+    let releaseWizard!: () => void
+    const wizardHeld = new Promise<void>((resolve) => (releaseWizard = resolve))
+    await page.routeWebSocket(/\/bridge/, (socket) => {
+      const server = socket.connectToServer()
+      socket.onMessage((message) => {
+        if (typeof message === 'string' && message.includes('"library.listDatasets"')) void listHeld.then(() => server.send(message))
+        else server.send(message)
+      })
+    })
+    await page.route(/\/assets\/ImportView-[^/]*\.js$/, (route) => void wizardHeld.then(() => route.continue()))
+    await page.goto(`${app().url}#/datasets`)
+    await page.getByTestId('go-import').click()
+    // The list arrives while the wizard is on its way: the page being left selects its first dataset.
+    releaseList()
+    await page.waitForTimeout(1000)
+    releaseWizard()
+    await page.getByTestId('folder-picker').waitFor()
+    await page.waitForTimeout(500)
+    expect(page.url()).toMatch(/#\/datasets\/import$/)
+    expect(await page.getByTestId('folder-picker').isVisible()).toBe(true)
+    await page.close()
+  })
+
   it('a table whose image files are missing is refused, naming the file, and nothing is imported', async (context) => {
     if (noChromium) return skipWithReason(context, noChromium)
     const folder = mkdtempSync(join(tmpdir(), 'cxr-e2e-bad-'))
