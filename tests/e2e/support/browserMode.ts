@@ -102,9 +102,18 @@ export function useBrowserModeApp(env: NodeJS.ProcessEnv = {}): { app: () => Bro
     browser = await launchChromium()
     mkdirSync(screenshotFolder, { recursive: true })
   })
-  afterEach((context) => {
-    // A failed test says what the app printed: the first thing to read when a failure does not repeat.
-    if (context.task.result?.state === 'fail' && app) console.error(`browser-mode output before this failure:\n${app.output().split('\n').slice(-60).join('\n')}`)
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail' || !app) return
+    // A failed test says what the app printed and what each open page showed: the first things to read when a
+    // failure does not repeat (CI keeps only the output).
+    console.error(`browser-mode output before this failure:\n${app.output().split('\n').slice(-60).join('\n')}`)
+    for (const [index, page] of (browser?.contexts().flatMap((c) => c.pages()) ?? []).entries()) {
+      // A string, evaluated in the page: this file is type-checked without the DOM's types.
+      const text = await page.evaluate<string>('document.body ? document.body.innerText : ""').catch((error: Error) => `(unreadable: ${error.message})`)
+      const shot = join(projectRoot, 'test-results', 'failures', `${context.task.name.slice(0, 60).replace(/[^\w-]+/g, '_')}-${index}.png`)
+      await page.screenshot({ path: shot, fullPage: true }).catch(() => undefined)
+      console.error(`page ${index} at ${page.url()} showed (screenshot ${shot}):\n${text.slice(0, 1500)}`)
+    }
   })
   afterAll(async () => {
     await browser?.close()
