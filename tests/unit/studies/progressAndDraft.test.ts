@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CompositionSummary, DatasetSummary } from '@shared/library/summaries'
 import { StudySpecSchema, studyProgress, type StudyRunView } from '@shared/studies'
-import { draftSpec, initialDraft } from '../../../src-renderer/src/views/runs/studyDraft'
+import { draftSpec, followLibrary, initialDraft } from '../../../src-renderer/src/views/runs/studyDraft'
 import { study } from './studyFixture'
 
 const run = (id: string, state: StudyRunView['state'], seconds = 0, eta: number | null = null): StudyRunView => ({
@@ -97,5 +97,29 @@ describe('the study launcher’s draft', () => {
     expect(draftSpec({ ...draft, custom: { ...draft.custom, architectures: [] } })).toBe('Choose at least one network.')
     expect(draftSpec({ ...draft, custom: { ...draft.custom, labelMap: { normal: 'normal', odd: '' } } })).toBe('Say which pre-training class “odd” is.')
     expect(draftSpec({ ...draft, custom: { ...draft.custom, withoutPretraining: false, pretrainDataset: '' } })).toBe('Choose “no pre-training”, a pre-training dataset, or both.')
+  })
+
+  it('follows the library when its lists arrive after the launcher opened, keeping what the user already chose', () => {
+    // Opened before the library answered: nothing to default to.
+    const empty = initialDraft([], [])
+    const draft = structuredClone(empty)
+    draft.mode = 'custom'
+    draft.custom.seeds = 2
+    draft.custom.name = 'tiny e2e study'
+    const loaded = initialDraft(compositions, datasets)
+    const followed = followLibrary(draft, empty, loaded)
+    // The untouched defaults come from the library: the COVID composition, the external test set, Kermany.
+    expect(followed.custom.compositions).toEqual(['c-covid'])
+    expect(followed.custom.testSets).toEqual(['c-ext'])
+    expect(followed.preset).toEqual(loaded.preset)
+    // What the user set stays.
+    expect(followed.mode).toBe('custom')
+    expect(followed.custom.seeds).toBe(2)
+    expect(followed.custom.name).toBe('tiny e2e study')
+    // A choice the user made before a later change of the lists is kept too.
+    followed.custom.testSets = []
+    const again = followLibrary(followed, loaded, initialDraft([...compositions, summary('c-two', 'hospital C', 'external', 0)], datasets))
+    expect(again.custom.testSets).toEqual([])
+    expect(again.preset.externals).toEqual(['c-ext', 'c-two'])
   })
 })

@@ -84,6 +84,21 @@ export function initialDraft(compositions: CompositionSummary[], datasets: Datas
 }
 
 /**
+ * The draft once the library's lists change (they may arrive after the launcher opened): every field the user has
+ * not touched since `basis` (the first draft of the old lists) takes its value in `fresh` (the first draft of the new
+ * lists); what the user chose stays. Without it, a launcher opened while the library loads keeps empty defaults.
+ */
+export function followLibrary(draft: StudyDraft, basis: StudyDraft, fresh: StudyDraft): StudyDraft {
+  const untouched = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
+  const merge = <T extends object>(mine: T, old: T, next: T): T =>
+    Object.fromEntries(Object.keys(next).map((key) => {
+      const field = key as keyof T
+      return [key, untouched(mine[field], old[field]) ? next[field] : mine[field]]
+    })) as T
+  return { mode: draft.mode, preset: merge(draft.preset, basis.preset, fresh.preset), custom: merge(draft.custom, basis.custom, fresh.custom) }
+}
+
+/**
  * The study the form describes, or what is still missing, in words. `compositions` gives the paper's names of the
  * Table IV preset's test sets (a CORDA composition gets the paper's CORDA row beside it).
  */
