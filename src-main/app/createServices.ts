@@ -326,6 +326,7 @@ export function createAppServices(options: AppOptions): AppServices {
       cancel: (request) => studies.cancel(request),
       resume: (request) => studies.resume(request),
       remove: (request) => studies.remove(request),
+      restore: (request) => studies.restore(request),
       analysis: (request) => studies.analysis(request),
     },
     cluster: {

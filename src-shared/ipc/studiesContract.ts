@@ -15,6 +15,8 @@ export const studiesChannels = {
   cancel: { request: StudyIdRequestSchema, response: StudyOverviewSchema },
   resume: { request: StudyIdRequestSchema, response: StudyOverviewSchema },
   remove: { request: StudyIdRequestSchema, response: z.void() },
+  /** Undo of `remove`, within the hour. */
+  restore: { request: StudyIdRequestSchema, response: StudyOverviewSchema },
   /** The table (mean ± SD over seeds, intervals, the paper's numbers), comparisons with verdicts, and alarms. */
   analysis: { request: StudyIdRequestSchema, response: StudyAnalysisSchema },
 } as const

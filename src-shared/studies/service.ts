@@ -27,8 +27,10 @@ export interface StudyService {
   cancel(request: z.input<typeof StudyIdRequestSchema>): Promise<StudyOverview>
   /** Continues a cancelled or stopped study here, and retries its failed runs and evaluations. */
   resume(request: z.input<typeof StudyIdRequestSchema>): Promise<StudyOverview>
-  /** Deletes the study record (its runs and evaluations stay, as ordinary runs). */
+  /** Deletes the study record (its runs and evaluations stay, as ordinary runs); `restore` undoes it for an hour. */
   remove(request: z.input<typeof StudyIdRequestSchema>): Promise<void>
+  /** Brings back a study deleted within the hour, as it was. */
+  restore(request: z.input<typeof StudyIdRequestSchema>): Promise<StudyOverview>
   /** The study's table (mean ± SD over seeds, intervals, the paper's numbers), comparisons with verdicts and alarms. */
   analysis(request: z.input<typeof StudyIdRequestSchema>): Promise<StudyAnalysis>
   onDidChange(listener: (event: StudyChangeEvent) => void): () => void

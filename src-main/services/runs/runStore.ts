@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { appendFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { RunRecordSchema, type RunRecord } from '@shared/runs/record'
+import { createSetAside } from '../files/setAside'
 
 /**
  * Run records on disk: `<dataFolder>/runs/<id>/record.json` (the whole record, rewritten atomically at each
@@ -28,13 +29,11 @@ export interface RunStore {
   purgeDeleted(olderThanMs: number): Promise<void>
 }
 
-const DELETED_AT = 'deleted-at.txt'
-
 /** Creates the store under `<dataFolder>/runs`. */
 export function createRunStore(dataFolder: string): RunStore {
   const folder = join(dataFolder, 'runs')
   const runFolder = (runId: string) => join(folder, runId)
-  const deletedFolder = join(dataFolder, 'runs-deleted')
+  const deleted = createSetAside(join(dataFolder, 'runs-deleted'))
   return {
     folder,
     runFolder,
@@ -79,29 +78,8 @@ export function createRunStore(dataFolder: string): RunStore {
       await mkdir(runFolder(runId), { recursive: true })
       await appendFile(join(runFolder(runId), 'log.txt'), `${line}\n`)
     },
-    async remove(runId) {
-      if (!existsSync(runFolder(runId))) return
-      await mkdir(deletedFolder, { recursive: true })
-      const aside = join(deletedFolder, runId)
-      await rm(aside, { recursive: true, force: true })
-      await rename(runFolder(runId), aside)
-      await writeFile(join(aside, DELETED_AT), new Date().toISOString())
-    },
-    async restore(runId) {
-      const aside = join(deletedFolder, runId)
-      if (!existsSync(join(aside, 'record.json')) || existsSync(runFolder(runId))) return false
-      await mkdir(folder, { recursive: true })
-      await rm(join(aside, DELETED_AT), { force: true })
-      await rename(aside, runFolder(runId))
-      return true
-    },
-    async purgeDeleted(olderThanMs) {
-      if (!existsSync(deletedFolder)) return
-      for (const entry of await readdir(deletedFolder)) {
-        const aside = join(deletedFolder, entry)
-        const at = Date.parse(await readFile(join(aside, DELETED_AT), 'utf8').catch(() => ''))
-        if (!(Date.now() - at < olderThanMs)) await rm(aside, { recursive: true, force: true })
-      }
-    },
+    remove: (runId) => deleted.put(runId, runFolder(runId)),
+    restore: (runId) => deleted.bringBack(runId, runFolder(runId), 'record.json'),
+    purgeDeleted: (olderThanMs) => deleted.purge(olderThanMs),
   }
 }

@@ -18,6 +18,7 @@ import type { TrainJob } from './protocol'
 import type { RunEvent } from './runExecutors'
 import { RunFailure } from './runFailure'
 import { CANCEL_REQUEST_FILE, createLeaseKeeper, describeHolder, HEARTBEAT_MS, isLeaseAlive, ownerOf, readLease, type LeaseKeeper } from './runLease'
+import { UNDO_DELETE_MS } from '../files/setAside'
 import { createRunStore } from './runStore'
 
 /** Where jobs run: a worker thread (the app, the CLI), or this thread on its current tf backend (tests). */
@@ -32,9 +33,6 @@ export interface RunLungModels {
 }
 
 /** Dependencies of the runs service. */
-/** How long a deleted run can be brought back (its folder is set aside until the next start after that). */
-export const UNDO_DELETE_MS = 60 * 60 * 1000
-
 export interface RunsDeps {
   dataFolder: string
   library: RunsLibrary

@@ -20,6 +20,7 @@ import {
 } from '@shared/studies'
 import { createLeaseKeeper, describeHolder, isLeaseAlive, readLease } from '../runs/runLease'
 import { estimateStudy, planStudy, type EstimateTools, type StudyLibrary } from './studyPlanning'
+import { UNDO_DELETE_MS } from '../files/setAside'
 import { createStudyStore } from './studyStore'
 import { createStudyWork } from './studyWork'
 
@@ -244,7 +245,7 @@ export function createStudyService(deps: StudyDeps): StudyServiceImpl {
     return overview(record)
   }
 
-  const ready = adoptOrphans()
+  const ready = store.purgeDeleted(UNDO_DELETE_MS).then(adoptOrphans)
 
   return {
     startWithEstimate,
@@ -316,6 +317,14 @@ export function createStudyService(deps: StudyDeps): StudyServiceImpl {
       await release(found)
       await store.remove(found.id)
       emit(found.id, 'deleted')
+    },
+    async restore({ studyId }) {
+      if (!(await store.restore(studyId))) throw new StudyError('this study can no longer be brought back: a deleted study is kept for an hour')
+      const record = await store.read(studyId)
+      emit(record.id, 'created')
+      // A study deleted while stopped comes back stopped; one whose program had died is taken over as at start.
+      await adoptOrphans()
+      return overview(driven.get(record.id) ?? record)
     },
     async analysis({ studyId }): Promise<StudyAnalysis> {
       const record = await findByIdOrName(studyId)

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { StudyRecordSchema, type StudyRecord } from '@shared/studies/record'
+import { createSetAside } from '../files/setAside'
 
 /**
  * Study records on disk: `<dataFolder>/studies/<id>/study.json`, rewritten atomically (a temporary file renamed into
@@ -16,7 +17,12 @@ export interface StudyStore {
   read(studyId: string): Promise<StudyRecord>
   /** Every readable record; unreadable ones are reported, not fatal. */
   readAll(): Promise<{ records: StudyRecord[]; problems: string[] }>
+  /** Moves a study's folder aside (`studies-deleted/`), so `restore` can bring it back until `purgeDeleted`. */
   remove(studyId: string): Promise<void>
+  /** Brings a removed study back; false when it is no longer aside. */
+  restore(studyId: string): Promise<boolean>
+  /** Deletes the studies set aside longer than `olderThanMs` ago. */
+  purgeDeleted(olderThanMs: number): Promise<void>
 }
 
 const ID_PATTERN = /^study-[\w-]+$/
@@ -29,6 +35,7 @@ export function createStudyStore(dataFolder: string): StudyStore {
     if (!ID_PATTERN.test(studyId)) throw new Error(`not a study id: ${studyId}`)
     return join(folder, studyId)
   }
+  const deleted = createSetAside(join(dataFolder, 'studies-deleted'))
   const read = async (studyId: string) => StudyRecordSchema.parse(JSON.parse(await readFile(join(studyFolder(studyId), 'study.json'), 'utf8')))
   return {
     studyFolder,
@@ -59,8 +66,8 @@ export function createStudyStore(dataFolder: string): StudyStore {
       }
       return { records, problems }
     },
-    async remove(studyId) {
-      await rm(studyFolder(studyId), { recursive: true, force: true })
-    },
+    remove: (studyId) => deleted.put(studyId, studyFolder(studyId)),
+    restore: (studyId) => deleted.bringBack(studyId, studyFolder(studyId), 'study.json'),
+    purgeDeleted: (olderThanMs) => deleted.purge(olderThanMs),
   }
 }

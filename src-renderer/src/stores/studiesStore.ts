@@ -80,9 +80,21 @@ export const useStudiesStore = defineStore('studies', () => {
   const resume = (studyId: string) => run(async () => replace(await useApi().api.studies.resume({ studyId })))
   const remove = (studyId: string) =>
     run(async () => {
+      const removed = studies.value.find((study) => study.record.id === studyId)
       await useApi().api.studies.remove({ studyId })
       studies.value = studies.value.filter((study) => study.record.id !== studyId)
       if (openId.value === studyId) openId.value = null
+      if (removed) lastDeleted.value = removed
+    })
+
+  /** The study deleted last in this window: Undo brings it back (the app keeps a deleted study for an hour). */
+  const lastDeleted = shallowRef<StudyOverview | null>(null)
+  const undoDelete = () =>
+    run(async () => {
+      const removed = lastDeleted.value
+      if (!removed) return
+      replace(await useApi().api.studies.restore({ studyId: removed.record.id }))
+      lastDeleted.value = null
     })
 
   /** The HTML report of one study: its table, comparisons, alarms, and the matrix, curves and provenance of its runs. */
@@ -92,7 +104,7 @@ export const useStudiesStore = defineStore('studies', () => {
       downloadFile('cxr-study-report.html', html, 'text/html')
     }, 'Writing the study report…')
 
-  return { studies, analyses, openId, open, studyRunIds, busy, error, refresh, openStudy, loadAnalysis, estimate, start, cancel, resume, remove, downloadReport }
+  return { studies, analyses, openId, open, studyRunIds, busy, error, refresh, openStudy, loadAnalysis, estimate, start, cancel, resume, remove, lastDeleted, undoDelete, downloadReport }
 })
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useStudiesStore, import.meta.hot))

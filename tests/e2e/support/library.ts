@@ -48,3 +48,16 @@ export async function importCollection(app: BrowserModeApp, datasetId: string, v
     client.close()
   }
 }
+
+/** Every study as the app has it (state, progress, problems, the last log lines): what a failed study test prints. */
+export async function studiesAsStored(app: BrowserModeApp): Promise<string> {
+  const client = await connectBridge(`ws://127.0.0.1:${app.port}/bridge?token=${app.token}`)
+  try {
+    const overviews = await callBridge<{ record: { spec: { name: string }; state: string; problems: unknown[]; log: string[] }; progress: unknown }[]>(client, 'studies.list', {})
+    return JSON.stringify(overviews.map(({ record, progress }) => ({ name: record.spec.name, state: record.state, progress, problems: record.problems, log: record.log.slice(-12) })), null, 1)
+  } catch (error) {
+    return `(could not list the studies: ${(error as Error).message})`
+  } finally {
+    client.close()
+  }
+}

@@ -4,7 +4,7 @@
  * program died just before writing them), and continued by a new set of services: every run and every evaluation
  * is made exactly once, and the analysis fills every cell.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -116,6 +116,46 @@ describe('study service', () => {
       expect(done.record.log.some((line) => line.includes('found the evaluation'))).toBe(true)
     } finally {
       await second.close()
+    }
+  })
+
+  it('deleting a study can be undone within the hour, as it was; after the hour the next start lets it go', async () => {
+    // The study the restart test completed.
+    const dataFolder = join(root, 'restart')
+    const services = createStudyServices(dataFolder, fixtures, { autoContinue: true })
+    let studyId = ''
+    try {
+      const [study] = await services.studies.list()
+      expect(study?.record.state, 'the restart test above did not complete its study').toBe('completed')
+      studyId = study.record.id
+      const before = readFileSync(join(dataFolder, 'studies', studyId, 'study.json'), 'utf8')
+      const runsBefore = (await services.runs.list()).map((run) => run.id).sort()
+
+      await services.studies.remove({ studyId })
+      expect(await services.studies.list()).toEqual([])
+      expect(existsSync(join(dataFolder, 'studies', studyId))).toBe(false)
+      // Its runs stay, as the confirmation says.
+      expect((await services.runs.list()).map((run) => run.id).sort()).toEqual(runsBefore)
+
+      const back = await services.studies.restore({ studyId })
+      expect(back.record.state).toBe('completed')
+      expect(readFileSync(join(dataFolder, 'studies', studyId, 'study.json'), 'utf8')).toBe(before)
+      expect((await services.studies.list()).map((entry) => entry.record.id)).toEqual([studyId])
+      await expect(services.studies.restore({ studyId })).rejects.toThrow('this study can no longer be brought back: a deleted study is kept for an hour')
+
+      // Deleted two hours ago, as far as the next start can tell: it is gone for good.
+      await services.studies.remove({ studyId })
+      writeFileSync(join(dataFolder, 'studies-deleted', studyId, 'deleted-at.txt'), new Date(Date.now() - 2 * 3600_000).toISOString())
+    } finally {
+      await services.close()
+    }
+    const later = createStudyServices(dataFolder, fixtures, { autoContinue: true })
+    try {
+      expect(await later.studies.list()).toEqual([])
+      expect(existsSync(join(dataFolder, 'studies-deleted', studyId))).toBe(false)
+      await expect(later.studies.restore({ studyId: studyId })).rejects.toThrow('no longer be brought back')
+    } finally {
+      await later.close()
     }
   })
 })
