@@ -97,6 +97,8 @@ async function main(): Promise<void> {
   })))
   void services.engine.init()
   createWindow()
+  // Dropped radiographs may carry patient data: they leave with the session.
+  app.on('will-quit', () => services.tryImage.close())
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow()
   })

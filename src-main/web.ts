@@ -52,6 +52,8 @@ async function main(): Promise<void> {
   process.stdout.write(`Open ${bridge.url}\n`)
   const stop = async () => {
     await bridge.close()
+    // Dropped radiographs may carry patient data: they leave with the session.
+    app.tryImage.close()
     process.exit(0)
   }
   process.on('SIGINT', stop)

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs'
-import { basename } from 'node:path'
+import { basename, join } from 'node:path'
 import type { CxrHandlers } from '@shared/ipc'
 import type { SystemReport } from '@shared/system/systemTypes'
 import { createEventHub, type EventHub } from '../ipc/eventHub'
@@ -14,13 +14,14 @@ import { createImagingService, type ImagingService } from '../services/imaging'
 import { toViewerImage } from '../services/imaging/viewerImage'
 import { defaultLungModelDir } from '../services/lung/model/shippedModel'
 import { createLungMaskService, type LungMaskService } from '../services/lung/viewerMasks'
-import { createOpenImageCache } from '../services/viewer/openImageCache'
+import { createOpenImageCache, type OpenImageSource } from '../services/viewer/openImageCache'
 import { createRunsService, type RunsServiceImpl } from '../services/runs/runsService'
 import { createEvaluationService, type EvaluationServiceImpl } from '../services/evaluation'
 import { createLungMaskJobs, createLungModelRegistry, lungModelIdentity, type LungMaskJobs } from '../services/lung'
 import { loadLungModel, type LungModel } from '../services/lung/model/lungModel'
 import { createLungTrainingService, type LungTrainingService } from '../services/lung'
 import { createGradCamTool } from '../services/evaluation/gradCam'
+import { createTryImageTool, type TryImageTool } from '../services/evaluation/tryImage'
 import { createJobLauncher } from '../services/workers/launcher'
 import type { WorkerBackend } from '../services/workers/protocol'
 import { assembleReport } from '../services/report/assembleReport'
@@ -49,6 +50,8 @@ export interface AppServices {
   lungMasks: LungMaskService
   runs: RunsServiceImpl
   evaluation: EvaluationServiceImpl
+  /** "Try an image"; `close()` at exit deletes the dropped files it kept. */
+  tryImage: TryImageTool
   lungMaskJobs: LungMaskJobs
   lungTraining: LungTrainingService
   library: LibraryService
@@ -192,6 +195,7 @@ export function createAppServices(options: AppOptions): AppServices {
   evaluation.onDidStore((event) => events.emit('evaluation.onDidStore', event))
   evaluation.onDidProgress((progress) => events.emit('evaluation.onDidProgress', progress))
   const gradCam = createGradCamTool({ dataFolder: options.dataFolder, runs, activeLungModel: lungModels.active, jobs })
+  const tryImage = createTryImageTool({ gradCam, openImages, folder: join(options.dataFolder, 'cache', 'tried-images') })
   // The app continues a study interrupted by closing it; the command line drives only what `cxr study run` asks.
   const studies = createStudyService({
     dataFolder: options.dataFolder,
@@ -221,9 +225,9 @@ export function createAppServices(options: AppOptions): AppServices {
   cluster.onDidProgress((event) => events.emit('cluster.onDidProgress', event))
   runs.onDidProgress((event) => events.emit('runs.onDidProgress', event))
   runs.onDidChange((event) => events.emit('runs.onDidChange', event))
-  const openForViewer = async (name: string, decoded: Promise<DecodedImage>) => {
+  const openForViewer = async (name: string, decoded: Promise<DecodedImage>, source: OpenImageSource) => {
     const image = await decoded
-    return toViewerImage(name, image, openImages.put(image))
+    return toViewerImage(name, image, openImages.put(image, name, source))
   }
   library.onDidProgress((progress) => events.emit('library.onDidImportProgress', progress))
   const handlers: CxrHandlers = {
@@ -258,8 +262,11 @@ export function createAppServices(options: AppOptions): AppServices {
     },
     ...libraryHandlers(library, compositions, files),
     imaging: {
-      openFile: ({ name, bytes, frame }) => openForViewer(name, imaging.decodeBuffer(bytes, name, { frame })),
-      openPath: async ({ path, frame }) => openForViewer(basename(path), imaging.decode(await files.resolveGranted(path, 'image'), { frame })),
+      openFile: ({ name, bytes, frame }) => openForViewer(name, imaging.decodeBuffer(bytes, name, { frame }), { kind: 'upload', bytes }),
+      openPath: async ({ path, frame }) => {
+        const granted = await files.resolveGranted(path, 'image')
+        return openForViewer(basename(path), imaging.decode(granted, { frame }), { kind: 'file', path: granted })
+      },
     },
     runs: {
       start: async ({ config, estimatedSeconds }) => runs.start(config, { estimatedSeconds }),
@@ -317,6 +324,7 @@ export function createAppServices(options: AppOptions): AppServices {
     },
     explain: {
       gradCam: async ({ runId, imagePath }) => gradCam.gradCam({ runId, imagePath: await files.resolveGranted(imagePath, 'image') }),
+      tryImage: (request) => tryImage.tryImage(request),
     },
     studies: {
       start: ({ spec, estimate }) => studies.startWithEstimate(spec, estimate),
@@ -348,5 +356,5 @@ export function createAppServices(options: AppOptions): AppServices {
       activeModel: () => lungTraining.activeModel(),
     },
   }
-  return { dataFolder: options.dataFolder, settings, engine, system, imaging, files, lungMasks, lungMaskJobs, lungTraining, runs, evaluation, library, compositions, studies, cluster, events, handlers }
+  return { dataFolder: options.dataFolder, tryImage, settings, engine, system, imaging, files, lungMasks, lungMaskJobs, lungTraining, runs, evaluation, library, compositions, studies, cluster, events, handlers }
 }

@@ -7,6 +7,7 @@ export const sections = [
   { path: '/viewer', name: 'viewer', label: 'Viewer', icon: '◐', ready: true, component: () => import('./views/ViewerView.vue') },
   { path: '/runs', name: 'runs', label: 'Runs', icon: '▶', ready: true, component: () => import('./views/RunsView.vue') },
   { path: '/results', name: 'results', label: 'Results', icon: '▦', ready: true, component: () => import('./views/ResultsView.vue') },
+  { path: '/try', name: 'try', label: 'Try an image', icon: '◎', ready: true, component: () => import('./views/TryImageView.vue') },
   { path: '/system', name: 'system', label: 'System', icon: '⚙', ready: true, component: () => import('./views/system/SystemView.vue') },
 ] as const
 

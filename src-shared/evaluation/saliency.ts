@@ -24,3 +24,16 @@ export function saliencyInsideLungs(heatmap: ArrayLike<number>, lungMask: ArrayL
   }
   return total > 0 ? inside / total : null
 }
+
+/** Why a lung share is missing: no lung model, no lungs found in the image, or an empty map (no COVID+ evidence). */
+export const LUNG_SHARE_UNKNOWN = ['no-lung-model', 'no-lungs-found', 'no-evidence'] as const
+/** Why a lung share is missing. */
+export type LungShareUnknown = (typeof LUNG_SHARE_UNKNOWN)[number]
+
+/** The share of the saliency inside the lungs in words, or why it is unknown: one wording for every view and the report. */
+export function lungShareText(share: number | null, unknown: LungShareUnknown | null): string {
+  if (share !== null) return `${Math.round(share * 100)} % of the saliency inside the lungs`
+  if (unknown === 'no-evidence') return 'no COVID+ evidence anywhere in the image (the map is empty)'
+  if (unknown === 'no-lungs-found') return 'the lung model found no lungs in this image: the share inside the lungs is unknown'
+  return 'no lung model: the share inside the lungs is unknown'
+}

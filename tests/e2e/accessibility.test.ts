@@ -23,6 +23,7 @@ describe('Accessibility of every main page (axe-core, browser mode)', () => {
       { route: '/viewer', ready: 'nav-viewer' },
       { route: '/runs?new=quick', ready: 'run-launcher' },
       { route: '/results', ready: 'results-view' },
+      { route: '/try', ready: 'try-empty' },
       { route: '/system', ready: 'nav-system' },
     ]
     const report: string[] = []

@@ -4,7 +4,7 @@
  * registered).
  */
 import * as tf from '@tensorflow/tfjs'
-import { saliencyInsideLungs } from '@shared/evaluation/saliency'
+import { saliencyInsideLungs, type LungShareUnknown } from '@shared/evaluation/saliency'
 import { createGreyImage, resize } from '@shared/imaging/preprocess'
 import type { DecodedImage } from '@shared/imaging/types'
 import type { InputSize } from '@shared/runs/config'
@@ -45,6 +45,11 @@ export interface GradCamResult {
   probability: number
   /** Share of the saliency inside the lung mask (see `saliencyInsideLungs`); null without a lung model or lungs. */
   insideLungShare: number | null
+  /**
+   * Why the share is unknown: no lung model to find the lungs, the lung model found none in this image, or the map
+   * is empty (the model found no evidence for COVID+ anywhere, so there is nothing to share out).
+   */
+  shareUnknown: LungShareUnknown | null
 }
 
 /** The Grad-CAM tool: `gradCam({ runId, imagePath })`. */
@@ -107,7 +112,9 @@ export async function computeGradCam(job: GradCamJob, maskers: LungMaskers): Pro
     model.dispose()
   }
   const heatmap = heatmapToImage(cam.map, job.settings.input, decoded.width, decoded.height)
-  return { width: decoded.width, height: decoded.height, heatmap, probability: cam.probability, insideLungShare: mask ? saliencyInsideLungs(heatmap, mask) : null }
+  const insideLungShare = mask ? saliencyInsideLungs(heatmap, mask) : null
+  const shareUnknown = !job.shareModel ? 'no-lung-model' : !mask ? 'no-lungs-found' : insideLungShare === null ? 'no-evidence' : null
+  return { width: decoded.width, height: decoded.height, heatmap, probability: cam.probability, insideLungShare, shareUnknown }
 }
 
 /**

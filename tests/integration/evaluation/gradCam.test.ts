@@ -90,12 +90,13 @@ describe('gradCam', () => {
     // hand-built model below. The share is the mask's share of this very heatmap, and the map is 0 where the
     // centre crop (64 of 68 px after resizing) left the radiograph out: its first and last rows and columns.
     expect(result.insideLungShare).toBe(saliencyInsideLungs(result.heatmap, topLeft))
+    expect(result.shareUnknown).toBeNull()
     for (let i = 0; i < SIZE; i++) {
       for (const index of [i, (SIZE - 1) * SIZE + i, i * SIZE, i * SIZE + SIZE - 1]) expect(result.heatmap[index]).toBe(0)
     }
   })
 
-  it('reports no lung share without a lung model, and refuses a run that does not exist', async () => {
+  it('says why the lung share is unknown (no lung model, no lungs found), and refuses a run that does not exist', async () => {
     const tool = createGradCamTool({
       dataFolder: join(root, 'data'),
       runs,
@@ -103,6 +104,15 @@ describe('gradCam', () => {
     })
     const result = await tool.gradCam({ runId, imagePath: images[0].path })
     expect(result.insideLungShare).toBeNull()
+    expect(result.shareUnknown).toBe('no-lung-model')
+    // A lung model that finds no lungs in the image says so, rather than "no lung model".
+    const noLungs = createGradCamTool({
+      dataFolder: join(root, 'data'),
+      runs,
+      activeLungModel: async () => ({ modelId: 'lung-test', name: 'finds nothing', folder: '/nowhere' }),
+      jobs: createJobLauncher({ kind: 'in-process', lungMaskers: { for: (ref) => ({ ref, mask: async () => null, dispose: () => undefined }), dispose: () => undefined } }),
+    })
+    expect(await noLungs.gradCam({ runId, imagePath: images[0].path })).toMatchObject({ insideLungShare: null, shareUnknown: 'no-lungs-found' })
     await expect(tool.gradCam({ runId: 'no-such-run', imagePath: images[0].path })).rejects.toThrow()
   })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { saliencyInsideLungs } from '@shared/evaluation/saliency'
+import { lungShareText, saliencyInsideLungs } from '@shared/evaluation/saliency'
 
 describe('saliencyInsideLungs', () => {
   it('is the mask-weighted share of the total saliency', () => {
@@ -17,5 +17,14 @@ describe('saliencyInsideLungs', () => {
   it('is null without saliency and rejects mismatched sizes', () => {
     expect(saliencyInsideLungs([0, 0, 0], [1, 1, 1])).toBeNull()
     expect(() => saliencyInsideLungs([1, 2], [1])).toThrow(RangeError)
+  })
+})
+
+describe('lungShareText', () => {
+  it('gives the share, or the true reason it is missing: an empty map is not "no lung model"', () => {
+    expect(lungShareText(0.734, null)).toBe('73 % of the saliency inside the lungs')
+    expect(lungShareText(null, 'no-evidence')).toBe('no COVID+ evidence anywhere in the image (the map is empty)')
+    expect(lungShareText(null, 'no-lungs-found')).toBe('the lung model found no lungs in this image: the share inside the lungs is unknown')
+    expect(lungShareText(null, 'no-lung-model')).toBe('no lung model: the share inside the lungs is unknown')
   })
 })
