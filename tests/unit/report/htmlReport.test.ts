@@ -90,6 +90,16 @@ const evaluation: EvaluationRecord = {
   notes: [],
 }
 
+// run-b on CORDA: counts that tell the four cells apart (7 TP, 3 FN, 11 FP, 19 TN), with predictions to match.
+const evaluationB: EvaluationRecord = {
+  ...evaluation,
+  id: 'ev-run-b-c1',
+  runId: 'run-b',
+  options: { ...evaluation.options, threshold: 0.35 },
+  predictions: [...Array(40).keys()].map((index) => ({ imageId: `b${index}`, datasetId: 'd', patientId: `p${index}`, contentHash: 'h', label: index < 10 ? 1 : 0, score: index < 7 || (index >= 10 && index < 21) ? 0.9 : 0.1 }) as const),
+  metrics: { threshold: 0.35, counts: { n: 40, positives: 10, negatives: 30, patients: 40, patientIdsProvided: true }, confusion: { tp: 7, fp: 11, tn: 19, fn: 3 }, metrics: {} },
+}
+
 const bias: BiasReport = {
   runId: 'run-a',
   points: [
@@ -100,7 +110,15 @@ const bias: BiasReport = {
   probe: { method: 'logistic-cv', accuracy: 0.97, chance: 0.55, n: 2, classes: ['CORDA', HOSTILE], warning: true, folds: 5 },
 }
 
-const input: ReportInput = { generatedAt: '2024-01-03T00:00:00Z', appVersion: '0.1.0', matrix, lungsRemoved, evaluations: [evaluation], runs: [run('run-a', 'resnet18 CORDA'), run('run-b', 'conv8 mix')], bias: [bias] }
+const input: ReportInput = {
+  generatedAt: '2024-01-03T00:00:00Z',
+  appVersion: '0.1.0',
+  matrix,
+  lungsRemoved,
+  evaluations: [evaluation, evaluationB],
+  runs: [run('run-a', 'resnet18 CORDA'), run('run-b', 'conv8 mix')],
+  bias: [bias],
+}
 
 describe('renderReport', () => {
   const html = renderReport(input)
@@ -127,6 +145,26 @@ describe('renderReport', () => {
     expect(html).not.toMatch(/<script/i)
     expect(html).not.toMatch(/http/i)
     expect(html).not.toMatch(/<link|@import|url\(/i)
+  })
+
+  it("prints each evaluated cell's confusion matrix from its stored counts, with the threshold and n", () => {
+    const section = html.slice(html.indexOf('<h2>Confusion matrices</h2>'), html.indexOf('<h2>ROC curves</h2>'))
+    expect(section).toContain('<h3>Test set CORDA</h3>')
+    const tables = [...section.matchAll(/<table class="confusion">(.*?)<\/table><figcaption>(.*?)<\/figcaption>/g)].map((match) => [match[1].match(/<td>\d+<\/td>/g)?.join(''), match[2]])
+    expect(tables).toEqual([
+      ['<td>3</td><td>0</td><td>0</td><td>2</td>', 'resnet18 CORDA on CORDA: threshold 0.5, n = 5'],
+      ['<td>7</td><td>3</td><td>11</td><td>19</td>', 'conv8 mix on CORDA: threshold 0.35, n = 40'],
+    ])
+    expect(section).toContain('<tr><th></th><th>predicted COVID+</th><th>predicted COVID−</th></tr><tr><th>true COVID+</th><td>7</td><td>3</td></tr><tr><th>true COVID−</th><td>11</td><td>19</td></tr>')
+    // No record for run-a on the second test set: no table for it.
+    expect(section).not.toContain('Test set &lt;script')
+    expect(reportWarnings(input).some((warning) => warning.includes('confusion matrix'))).toBe(false)
+  })
+
+  it('warns when stored counts do not add up to the images scored', () => {
+    const damaged = { ...evaluationB, metrics: { ...evaluationB.metrics, confusion: { tp: 7, fp: 11, tn: 18, fn: 3 } } }
+    const warnings = reportWarnings({ ...input, evaluations: [evaluation, damaged] })
+    expect(warnings).toContain('conv8 mix on CORDA: the confusion matrix counts 39 images but the evaluation scored 40; its stored record looks damaged, evaluate it again.')
   })
 
   it('draws the ROC, t-SNE and training charts as inline SVG, and the provenance', () => {
