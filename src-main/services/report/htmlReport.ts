@@ -9,6 +9,7 @@ import type { RunRecord } from '@shared/runs/record'
 import type { StudyAnalysis } from '@shared/studies'
 import { alarmsSection, matrixAlarms, studyReportAlarms, studySection, type ReportAlarm } from './studySection'
 import { confusionSection, confusionWarnings } from './confusionSection'
+import { gradCamSection, type GradCamFigures } from './gradCamSection'
 
 /** What {@link renderReport} draws. Only `matrix` and `runs` are required; every other section is skipped when absent. */
 export interface ReportInput {
@@ -27,6 +28,8 @@ export interface ReportInput {
   runs: RunRecord[]
   /** Fig. 3: t-SNE and the dataset-identification scores, per encoder. */
   bias?: BiasReport[]
+  /** Grad-CAM examples per model (computed on request: slow). */
+  gradCam?: GradCamFigures | null
   /** The metric that colours the cells (default balanced accuracy: 0.5 is chance whatever the class balance). */
   colorBy?: 'balancedAccuracy' | 'auc'
   /** Warning thresholds; defaults in {@link DEFAULT_THRESHOLDS}. */
@@ -76,7 +79,7 @@ export function reportWarnings(input: ReportInput): string[] {
   const limits = { ...DEFAULT_THRESHOLDS, ...input.thresholds }
   const warnings: string[] = reportAlarms(input).map((alarm) => `Alarm: ${alarm.where}: ${alarm.message}`)
   const { matrix } = input
-  warnings.push(...confusionWarnings(matrix, input.evaluations ?? []))
+  warnings.push(...confusionWarnings(matrix, input.evaluations ?? []), ...(input.gradCam?.problems ?? []))
   const rowName = (index: number) => matrix.rows[index].name || matrix.rows[index].runId
   for (const report of input.bias ?? []) {
     const run = input.runs.find((candidate) => candidate.id === report.runId)
@@ -130,6 +133,7 @@ export function renderReport(input: ReportInput): string {
     confusionSection(input.matrix, input.evaluations ?? []),
     rocSection(input),
     biasSection(input),
+    gradCamSection(input.gradCam),
     trainingSection(input.runs),
     provenanceSection(input.runs),
   ]
@@ -164,6 +168,7 @@ td.empty{color:#999;text-align:center}
 figure{margin:0}figcaption{font-size:12px;color:#444}
 svg text{font-size:10px;font-family:inherit}
 table.confusion td{text-align:right;min-width:48px}
+figure.gradcam{max-width:280px}figure.gradcam img{display:block;max-width:256px;max-height:256px}
 pre{font-size:11px;background:#f7f7f7;padding:6px;overflow:auto;max-width:600px}
 `
 
