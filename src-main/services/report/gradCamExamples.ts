@@ -90,7 +90,7 @@ export async function collectGradCamExamples(deps: GradCamExampleDeps, request: 
       if (image.width !== cam.width || image.height !== cam.height) throw new Error(`the file changed size since (${image.width} × ${image.height}, heatmap ${cam.width} × ${cam.height})`)
       const picture = await heatmapOverlayPng(image, cam.heatmap)
       const { runId, runName, testSetName, kind, row } = item
-      examples.push({ runId, runName, testSetName, kind, label: row.label, imageId: row.imageId, datasetName, probability: cam.probability, insideLungShare: cam.insideLungShare, picture })
+      examples.push({ runId, runName, testSetName, kind, label: row.label, imageId: row.imageId, datasetName, probability: cam.probability, insideLungShare: cam.insideLungShare, picture, width: image.width, height: image.height })
     } catch (error) {
       problems.push(`${where} left out: ${(error as Error).message}`)
     }

@@ -3,6 +3,7 @@
  * it found its evidence drawn over the radiograph. Pure: data in, escaped HTML out; the pictures come ready-made.
  */
 import { escapeHtml } from './htmlReport'
+import { OVERLAY_MAX_SIDE } from './overlayPng'
 
 /** Which kind of call an example shows. */
 export type GradCamExampleKind = 'true positive' | 'false positive' | 'false negative'
@@ -25,6 +26,9 @@ export interface GradCamExample {
   imageId: string
   /** The radiograph with its heatmap, `data:image/png;base64,…`. */
   picture: string
+  /** The radiograph's size in pixels: the picture is shown at its aspect ratio, its longest side the report's picture size. */
+  width: number
+  height: number
 }
 
 /** The Grad-CAM part of a report. */
@@ -64,7 +68,10 @@ function exampleFigure(example: GradCamExample): string {
   const share = example.insideLungShare === null ? '' : `; ${Math.round(example.insideLungShare * 100)} % of the saliency inside the lungs`
   const caption = `${capitalise(example.kind)}: ${truth}, model probability of COVID+ ${example.probability.toFixed(3)}${share}; dataset ${example.datasetName}`
   const alt = `Grad-CAM heatmap of ${example.runName} over a ${truth} radiograph from ${example.datasetName} (${example.kind})`
-  return `<figure class="gradcam"><img src="${escapeHtml(example.picture)}" alt="${escapeHtml(alt)}"><figcaption>${escapeHtml(caption)}<br><span class="ci">image ${escapeHtml(example.imageId)}</span></figcaption></figure>`
+  // Every picture shown at the same size, so a small radiograph is not a thumbnail beside a large one.
+  const scale = OVERLAY_MAX_SIDE / Math.max(example.width, example.height, 1)
+  const size = `width="${Math.max(1, Math.round(example.width * scale))}" height="${Math.max(1, Math.round(example.height * scale))}"`
+  return `<figure class="gradcam"><img src="${escapeHtml(example.picture)}" ${size} alt="${escapeHtml(alt)}"><figcaption>${escapeHtml(caption)}<br><span class="ci">image ${escapeHtml(example.imageId)}</span></figcaption></figure>`
 }
 
 function capitalise(text: string): string {

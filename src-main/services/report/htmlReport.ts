@@ -168,7 +168,7 @@ td.empty{color:#999;text-align:center}
 figure{margin:0}figcaption{font-size:12px;color:#444}
 svg text{font-size:10px;font-family:inherit}
 table.confusion td{text-align:right;min-width:48px}
-figure.gradcam{max-width:280px}figure.gradcam img{display:block;max-width:256px;max-height:256px}
+figure.gradcam{max-width:260px}figure.gradcam img{display:block}
 pre{font-size:11px;background:#f7f7f7;padding:6px;overflow:auto;max-width:600px}
 `
 

@@ -177,7 +177,7 @@ describe('gradCam', () => {
     expect(log).toContain(`Grad-CAM ${chosen.length} of ${chosen.length}…`)
 
     const html = renderReport(input)
-    const pictures = [...html.matchAll(/<img src="data:image\/png;base64,([A-Za-z0-9+/]+=*)" alt="([^"]*)"/g)]
+    const pictures = [...html.matchAll(/<img src="data:image\/png;base64,([A-Za-z0-9+/]+=*)" width="256" height="256" alt="([^"]*)"/g)]
     expect(pictures).toHaveLength(shown.length)
     for (const [, base64, alt] of pictures) {
       const { width, height } = await sharp(Buffer.from(base64, 'base64')).metadata()

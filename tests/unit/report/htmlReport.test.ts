@@ -105,10 +105,10 @@ const evaluationB: EvaluationRecord = {
 const PICTURE = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=='
 const gradCam: GradCamFigures = {
   examples: [
-    { runId: 'run-a', runName: 'resnet18 CORDA', testSetName: 'CORDA', kind: 'true positive', label: 1, probability: 0.9731, insideLungShare: 0.42, datasetName: HOSTILE, imageId: 'i0', picture: PICTURE },
-    { runId: 'run-a', runName: 'resnet18 CORDA', testSetName: 'CORDA', kind: 'false negative', label: 1, probability: 0.2049, insideLungShare: null, datasetName: 'CORDA', imageId: 'i9', picture: PICTURE },
+    { runId: 'run-a', runName: 'resnet18 CORDA', testSetName: 'CORDA', kind: 'true positive', label: 1, probability: 0.9731, insideLungShare: 0.42, datasetName: HOSTILE, imageId: 'i0', picture: PICTURE, width: 2000, height: 2500 },
+    { runId: 'run-a', runName: 'resnet18 CORDA', testSetName: 'CORDA', kind: 'false negative', label: 1, probability: 0.2049, insideLungShare: null, datasetName: 'CORDA', imageId: 'i9', picture: PICTURE, width: 40, height: 40 },
     // Anything but an inline PNG must never reach an src.
-    { runId: 'run-b', runName: HOSTILE, testSetName: 'CORDA', kind: 'false positive', label: 0, probability: 0.8, insideLungShare: null, datasetName: 'CORDA', imageId: 'x', picture: 'https://example.org/a.png' },
+    { runId: 'run-b', runName: HOSTILE, testSetName: 'CORDA', kind: 'false positive', label: 0, probability: 0.8, insideLungShare: null, datasetName: 'CORDA', imageId: 'x', picture: 'https://example.org/a.png', width: 40, height: 40 },
   ],
   runsShown: 2,
   runsWithEvaluations: 9,
@@ -191,6 +191,8 @@ describe('renderReport', () => {
     expect(section).toContain('<h3>resnet18 CORDA on CORDA</h3>')
     expect(section).toContain('Only the first 2 of the 9 evaluated models are shown')
     expect(section.match(/<img src="data:image\/png;base64,/g)).toHaveLength(2)
+    // Shown at one size whatever the radiograph's, its aspect ratio kept.
+    expect([...section.matchAll(/ width="(\d+)" height="(\d+)"/g)].map((match) => [Number(match[1]), Number(match[2])])).toEqual([[205, 256], [256, 256]])
     expect(section).toContain('alt="Grad-CAM heatmap of resnet18 CORDA over a COVID+ radiograph from &lt;script&gt;alert(1)&lt;/script&gt; (true positive)"')
     expect(section).toContain('True positive: COVID+, model probability of COVID+ 0.973; 42 % of the saliency inside the lungs; dataset &lt;script&gt;alert(1)&lt;/script&gt;')
     expect(section).toContain('False negative: COVID+, model probability of COVID+ 0.205; dataset CORDA')
