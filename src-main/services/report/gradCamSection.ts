@@ -59,7 +59,8 @@ export function gradCamSection(figures: GradCamFigures | null | undefined): stri
     const pictures = examples.filter((example) => INLINE_PNG.test(example.picture)).map(exampleFigure)
     return `<h3>${escapeHtml(runName)} on ${escapeHtml(testSetName)}</h3><div class="charts">${pictures.join('')}</div>`
   })
-  const body = groups.length ? groups.join('') : '<p>No example could be made; see the warnings.</p>'
+  const empty = figures.runsWithEvaluations === 0 ? 'No model has been evaluated on these test sets yet: there is nothing to explain.' : 'No example could be made; see the warnings.'
+  const body = groups.length ? groups.join('') : `<p>${empty}</p>`
   return `<h2>Grad-CAM examples</h2><p class="meta">${escapeHtml(intro)}</p>${body}`
 }
 

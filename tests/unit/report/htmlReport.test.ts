@@ -200,6 +200,8 @@ describe('renderReport', () => {
     expect(section).not.toContain('example.org')
     expect(reportWarnings(input)).toContain(gradCam.problems[0])
     expect(renderReport({ ...input, gradCam: null })).not.toContain('Grad-CAM')
+    expect(renderReport({ ...input, gradCam: { examples: [], runsShown: 0, runsWithEvaluations: 0, problems: [] } })).toContain('No model has been evaluated on these test sets yet')
+    expect(renderReport({ ...input, gradCam: { ...gradCam, examples: [] } })).toContain('No example could be made; see the warnings.')
   })
 
   it('draws the ROC, t-SNE and training charts as inline SVG, and the provenance', () => {
