@@ -25,6 +25,7 @@ import { createTryImageTool, type TryImageTool } from '../services/evaluation/tr
 import { createJobLauncher } from '../services/workers/launcher'
 import type { WorkerBackend } from '../services/workers/protocol'
 import { assembleReport } from '../services/report/assembleReport'
+import type { GradCamExampleDeps } from '../services/report/gradCamExamples'
 import { renderReport, reportWarnings } from '../services/report/htmlReport'
 import { createSettingsStore, type SettingsStore } from '../services/settings/settingsStore'
 import { createStudyService, type StudyServiceImpl } from '../services/studies/studyService'
@@ -59,6 +60,8 @@ export interface AppServices {
   studies: StudyServiceImpl
   /** Runs on a cluster: bundles, Slurm, results brought back. */
   cluster: ClusterServiceImpl
+  /** What the report's Grad-CAM examples need (the app's report and `cxr report --grad-cam`). */
+  reportFigures: GradCamExampleDeps
   events: EventHub
   /** The contract's handlers, ready for a transport to bind. */
   handlers: CxrHandlers
@@ -196,6 +199,10 @@ export function createAppServices(options: AppOptions): AppServices {
   evaluation.onDidProgress((progress) => events.emit('evaluation.onDidProgress', progress))
   const gradCam = createGradCamTool({ dataFolder: options.dataFolder, runs, activeLungModel: lungModels.active, jobs })
   const tryImage = createTryImageTool({ gradCam, openImages, folder: join(options.dataFolder, 'cache', 'tried-images') })
+  // Paths come from the library here, not from a page, so they need no folder grant.
+  const reportFigures: GradCamExampleDeps = { gradCam, library, decode: (path) => imaging.decode(path) }
+  // The report's Grad-CAM passes show on the Results page like the evaluations' own progress.
+  const gradCamProgress = (done: number, total: number) => events.emit('evaluation.onDidProgress', { runId: null, task: 'grad-cam', stage: 'explaining', done, total })
   // The app continues a study interrupted by closing it; the command line drives only what `cxr study run` asks.
   const studies = createStudyService({
     dataFolder: options.dataFolder,
@@ -208,6 +215,7 @@ export function createAppServices(options: AppOptions): AppServices {
     autoContinue: options.mode !== 'cli',
   })
   studies.onDidChange((event) => events.emit('studies.onDidChange', event))
+  const reportSources = { evaluation, runs, studies, reportFigures }
   const cluster = createClusterService({
     dataFolder: options.dataFolder,
     appVersion: APP_VERSION,
@@ -313,12 +321,12 @@ export function createAppServices(options: AppOptions): AppServices {
     },
     report: {
       html: async (request) => {
-        const input = await assembleReport({ evaluation, runs, studies }, { ...request, appVersion: APP_VERSION })
+        const input = await assembleReport(reportSources, { ...request, appVersion: APP_VERSION, onGradCamProgress: gradCamProgress })
         return { html: renderReport(input), warnings: reportWarnings(input) }
       },
       pdf: async (request) => {
         if (!options.printToPdf) throw new Error('PDF export needs the desktop app; in browser mode export the HTML report and print it to PDF from the browser')
-        const input = await assembleReport({ evaluation, runs, studies }, { ...request, appVersion: APP_VERSION })
+        const input = await assembleReport(reportSources, { ...request, appVersion: APP_VERSION, onGradCamProgress: gradCamProgress })
         return { pdf: await options.printToPdf(renderReport(input)), warnings: reportWarnings(input) }
       },
     },
@@ -356,5 +364,5 @@ export function createAppServices(options: AppOptions): AppServices {
       activeModel: () => lungTraining.activeModel(),
     },
   }
-  return { dataFolder: options.dataFolder, tryImage, settings, engine, system, imaging, files, lungMasks, lungMaskJobs, lungTraining, runs, evaluation, library, compositions, studies, cluster, events, handlers }
+  return { dataFolder: options.dataFolder, tryImage, settings, engine, system, imaging, files, lungMasks, lungMaskJobs, lungTraining, runs, evaluation, library, compositions, studies, cluster, reportFigures, events, handlers }
 }

@@ -18,8 +18,8 @@ import type {
 export const EvaluationProgressSchema = z.object({
   runId: z.string().nullable(),
   /** What the work is for: a test-set evaluation, or the bias tools' encoder features and map. */
-  task: z.enum(['evaluate', 'features', 'tsne']),
-  stage: z.enum(['preparing', 'predicting', 'mapping']),
+  task: z.enum(['evaluate', 'features', 'tsne', 'grad-cam']),
+  stage: z.enum(['preparing', 'predicting', 'mapping', 'explaining']),
   done: z.number().int().min(0),
   total: z.number().int().min(0),
 })

@@ -8,7 +8,10 @@ const ReportRequestSchema = z
     runIds: z.array(z.string()).optional(),
     compositionIds: z.array(z.string()).optional(),
     split: EvaluationSplitSchema.default('test'),
+    /** Fig. 3's t-SNE maps and dataset probes per model: slow (encoder features of every test set). */
     bias: z.boolean().default(false),
+    /** Grad-CAM examples per model (a few passes each): slow. */
+    gradCam: z.boolean().default(false),
     colorBy: z.enum(['balancedAccuracy', 'auc']).default('balancedAccuracy'),
     /** A study: the report covers its table, comparisons and alarms, and its runs on its test sets. */
     studyId: z.string().min(1).max(200).optional(),

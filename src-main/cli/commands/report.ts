@@ -14,17 +14,19 @@ interface ReportOptions {
   split: string
   colorBy: 'balancedAccuracy' | 'auc'
   bias: boolean
+  gradCam: boolean
 }
 
 /**
  * `cxr report --out report.html`: Table II from stored evaluations (nothing is scored), the lungs-removed matrix
- * when evaluated, ROC curves from the stored predictions, optionally Fig. 3's bias reports, and the runs'
- * provenance, as one self-contained HTML file.
+ * when evaluated, confusion matrices and ROC curves from the stored predictions, optionally Fig. 3's bias reports
+ * (`--bias`) and Grad-CAM examples (`--grad-cam`; `--figures` for both), and the runs' provenance, as one
+ * self-contained HTML file.
  */
 export const reportCommand: CliCommand = {
   name: 'report',
   summary: 'write a self-contained HTML report: the cross-dataset matrix with CIs, warnings, charts and provenance',
-  usage: 'cxr report --out REPORT.html [--runs RUN_ID…] [--compositions COMPOSITION_ID…] [--split test|validation|train] [--color-by balanced-accuracy|auc] [--bias] [--study STUDY_ID]',
+  usage: 'cxr report --out REPORT.html [--runs RUN_ID…] [--compositions COMPOSITION_ID…] [--split test|validation|train] [--color-by balanced-accuracy|auc] [--bias] [--grad-cam] [--figures] [--study STUDY_ID]',
   async run(args, { io, services }) {
     const options = parseReportArgs(args)
     if (!options.out) throw new UsageError('give --out REPORT.html')
@@ -35,6 +37,7 @@ export const reportCommand: CliCommand = {
       compositionIds: options.compositions,
       split: split.data,
       bias: options.bias,
+      gradCam: options.gradCam,
       colorBy: options.colorBy,
       studyId: options.study,
       appVersion: APP_VERSION,
@@ -51,7 +54,7 @@ export const reportCommand: CliCommand = {
 
 /** Parses `cxr report` arguments; exported for tests. */
 export function parseReportArgs(args: string[]): ReportOptions {
-  const options: ReportOptions = { split: 'test', colorBy: 'balancedAccuracy', bias: false }
+  const options: ReportOptions = { split: 'test', colorBy: 'balancedAccuracy', bias: false, gradCam: false }
   const value = (index: number, name: string) => {
     const next = args[index + 1]
     if (next === undefined || next.startsWith('--')) throw new UsageError(`--${name} needs a value`)
@@ -78,6 +81,13 @@ export function parseReportArgs(args: string[]): ReportOptions {
       }
       case '--bias':
         options.bias = true
+        break
+      case '--grad-cam':
+        options.gradCam = true
+        break
+      case '--figures':
+        options.bias = true
+        options.gradCam = true
         break
       case '--runs':
       case '--compositions': {

@@ -32,17 +32,10 @@ export async function splitImages(
   const { composition } = await compositions.load(compositionId)
   const assignments = composition.assignments.filter((assignment) => assignment.split === split)
   if (assignments.length === 0) throw new Error(`composition ${compositionId} has no ${split} images`)
-  const paths = new Map<string, string>()
-  for (const datasetId of new Set(assignments.map((assignment) => assignment.datasetId))) {
-    for (let offset = 0; ; ) {
-      const page = await library.listImages({ datasetId, offset, limit: 5000 })
-      for (const image of page.images) paths.set(`${datasetId}\u0000${image.imageId}`, image.path)
-      offset += page.images.length
-      if (page.images.length === 0 || offset >= page.total) break
-    }
-  }
+  const paths = new Map<string, Map<string, string>>()
+  for (const datasetId of new Set(assignments.map((assignment) => assignment.datasetId))) paths.set(datasetId, await datasetImagePaths(library, datasetId))
   return assignments.map((assignment) => {
-    const path = paths.get(`${assignment.datasetId}\u0000${assignment.imageId}`)
+    const path = paths.get(assignment.datasetId)?.get(assignment.imageId)
     if (!path) throw new Error(`image ${assignment.imageId} of dataset ${assignment.datasetId} is no longer in the library; re-import it or rebuild composition ${compositionId}`)
     return {
       imageId: assignment.imageId,
@@ -53,4 +46,16 @@ export async function splitImages(
       path,
     }
   })
+}
+
+/** Every image of a dataset by id, with its file: the library's pages read to the end. */
+export async function datasetImagePaths(library: Pick<LibraryService, 'listImages'>, datasetId: string): Promise<Map<string, string>> {
+  const paths = new Map<string, string>()
+  for (let offset = 0; ; ) {
+    const page = await library.listImages({ datasetId, offset, limit: 5000 })
+    for (const image of page.images) paths.set(image.imageId, image.path)
+    offset += page.images.length
+    if (page.images.length === 0 || offset >= page.total) break
+  }
+  return paths
 }

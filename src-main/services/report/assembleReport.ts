@@ -2,18 +2,24 @@ import type { BiasReport, EvaluationRecord, EvaluationSplit } from '@shared/eval
 import type { StudyService } from '@shared/studies'
 import type { EvaluationServiceImpl } from '../evaluation'
 import type { RunsServiceImpl } from '../runs/runsService'
+import { collectGradCamExamples, type GradCamExampleDeps } from './gradCamExamples'
 import type { ReportInput } from './htmlReport'
 
-/** Which models and test sets a report covers, and whether it computes the (slow) bias section. */
+/** Which models and test sets a report covers, and whether it computes the slow figures (t-SNE, Grad-CAM). */
 export interface ReportRequest {
   runIds?: string[]
   compositionIds?: string[]
   split: EvaluationSplit
+  /** Fig. 3's t-SNE maps and dataset probes, per model. */
   bias: boolean
+  /** Grad-CAM examples per model (needs `reportFigures` among the dependencies). */
+  gradCam: boolean
   colorBy?: ReportInput['colorBy']
   appVersion: string
-  /** Progress lines for the slow part (bias), e.g. to stderr. */
+  /** Progress lines for the slow parts (t-SNE, Grad-CAM), e.g. to stderr. */
   log?: (line: string) => void
+  /** Grad-CAM passes done out of all, for a progress display. */
+  onGradCamProgress?: (done: number, total: number) => void
   /** A study to cover: its table, comparisons and alarms, and the matrix of its evaluated runs on its test sets. */
   studyId?: string
 }
@@ -23,7 +29,7 @@ export interface ReportRequest {
  * request, each encoder's bias report. The CLI and the app's "export report" share it, so both say the same.
  */
 export async function assembleReport(
-  deps: { evaluation: EvaluationServiceImpl; runs: RunsServiceImpl; studies?: Pick<StudyService, 'get' | 'analysis'> },
+  deps: { evaluation: EvaluationServiceImpl; runs: RunsServiceImpl; studies?: Pick<StudyService, 'get' | 'analysis'>; reportFigures?: GradCamExampleDeps },
   request: ReportRequest,
 ): Promise<ReportInput> {
   const { evaluation, runs } = deps
@@ -46,10 +52,22 @@ export async function assembleReport(
   const bias: BiasReport[] = []
   if (request.bias && matrix.columns.length > 0) {
     // Fig. 3 needs encoder features on every test set: the only part of the report that computes (slow).
-    for (const row of matrix.rows) {
-      request.log?.(`bias report of ${row.runId}…`)
+    for (const [index, row] of matrix.rows.entries()) {
+      request.log?.(`t-SNE map of ${row.name || row.runId} (${index + 1} of ${matrix.rows.length})…`)
       bias.push(await evaluation.bias({ runId: row.runId, compositionIds: matrix.columns.map((column) => column.compositionId), split: request.split, limit: 300 }))
     }
+  }
+  let gradCam: ReportInput['gradCam'] = null
+  if (request.gradCam) {
+    if (!deps.reportFigures) throw new Error('Grad-CAM examples are not available here')
+    gradCam = await collectGradCamExamples(deps.reportFigures, {
+      matrix,
+      evaluations,
+      onProgress: (done, total) => {
+        if (done < total) request.log?.(`Grad-CAM ${done + 1} of ${total}…`)
+        request.onGradCamProgress?.(done, total)
+      },
+    })
   }
   return {
     generatedAt: new Date().toISOString(),
@@ -59,6 +77,7 @@ export async function assembleReport(
     evaluations,
     runs: runRecords,
     bias,
+    gradCam,
     colorBy: request.colorBy,
     ...(study ? { study, title: `Study: ${study.name}` } : {}),
   }

@@ -8,6 +8,8 @@ import { MATRIX_METRICS, type BiasReport, type EvaluationMatrix, type Evaluation
 import type { RunRecord } from '@shared/runs/record'
 import type { StudyAnalysis } from '@shared/studies'
 import { alarmsSection, matrixAlarms, studyReportAlarms, studySection, type ReportAlarm } from './studySection'
+import { confusionSection, confusionWarnings } from './confusionSection'
+import { gradCamSection, type GradCamFigures } from './gradCamSection'
 
 /** What {@link renderReport} draws. Only `matrix` and `runs` are required; every other section is skipped when absent. */
 export interface ReportInput {
@@ -26,6 +28,8 @@ export interface ReportInput {
   runs: RunRecord[]
   /** Fig. 3: t-SNE and the dataset-identification scores, per encoder. */
   bias?: BiasReport[]
+  /** Grad-CAM examples per model (computed on request: slow). */
+  gradCam?: GradCamFigures | null
   /** The metric that colours the cells (default balanced accuracy: 0.5 is chance whatever the class balance). */
   colorBy?: 'balancedAccuracy' | 'auc'
   /** Warning thresholds; defaults in {@link DEFAULT_THRESHOLDS}. */
@@ -75,6 +79,7 @@ export function reportWarnings(input: ReportInput): string[] {
   const limits = { ...DEFAULT_THRESHOLDS, ...input.thresholds }
   const warnings: string[] = reportAlarms(input).map((alarm) => `Alarm: ${alarm.where}: ${alarm.message}`)
   const { matrix } = input
+  warnings.push(...confusionWarnings(matrix, input.evaluations ?? []), ...(input.gradCam?.problems ?? []))
   const rowName = (index: number) => matrix.rows[index].name || matrix.rows[index].runId
   for (const report of input.bias ?? []) {
     const run = input.runs.find((candidate) => candidate.id === report.runId)
@@ -125,8 +130,10 @@ export function renderReport(input: ReportInput): string {
     warningsSection(reportWarnings(input)),
     matrixSection('Cross-dataset results (Table II layout)', input.matrix, input.colorBy ?? 'balancedAccuracy', input.runs),
     input.lungsRemoved ? matrixSection('Lungs removed (shortcut test)', input.lungsRemoved, input.colorBy ?? 'balancedAccuracy', input.runs) : '',
+    confusionSection(input.matrix, input.evaluations ?? []),
     rocSection(input),
     biasSection(input),
+    gradCamSection(input.gradCam),
     trainingSection(input.runs),
     provenanceSection(input.runs),
   ]
@@ -146,7 +153,7 @@ ${sections.filter(Boolean).join('\n')}
 
 const CSS = `
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#222;max-width:1400px}
-h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ccc}
+h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ccc}h3{font-size:14px;margin:16px 0 6px}
 .meta{color:#666}
 table{border-collapse:collapse;font-size:12px}
 th,td{border:1px solid #bbb;padding:4px 6px;vertical-align:top}
@@ -160,6 +167,8 @@ td.empty{color:#999;text-align:center}
 .charts{display:flex;flex-wrap:wrap;gap:16px}
 figure{margin:0}figcaption{font-size:12px;color:#444}
 svg text{font-size:10px;font-family:inherit}
+table.confusion td{text-align:right;min-width:48px}
+figure.gradcam{max-width:260px}figure.gradcam img{display:block}
 pre{font-size:11px;background:#f7f7f7;padding:6px;overflow:auto;max-width:600px}
 `
 

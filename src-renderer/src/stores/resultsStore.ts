@@ -3,6 +3,7 @@ import { ref, shallowRef } from 'vue'
 import type { BiasReport, EvaluationMatrix, EvaluationRecord, EvaluationVariant } from '@shared/evaluation/types'
 import { useApi } from '../api/client'
 import { downloadFile } from '../api/download'
+import { reportBusyLabel, reportFigures } from '../api/reportRequest'
 import { useAsyncAction } from '../composables/useAsyncAction'
 import { formatDuration } from '@shared/studies/estimate'
 
@@ -84,19 +85,19 @@ export const useResultsStore = defineStore('results', () => {
     downloadFile(`cross-dataset-matrix.${kind}`, text, kind === 'csv' ? 'text/csv' : 'application/json')
   }
 
-  /** The self-contained HTML report (matrix, curves, t-SNE when computed, warnings, provenance). */
-  const downloadReport = (withBias: boolean) =>
+  /** The self-contained HTML report (matrix, confusion matrices, curves, warnings, provenance; t-SNE and Grad-CAM examples on request). */
+  const downloadReport = (withSlowFigures: boolean) =>
     run(async () => {
-      const { html } = await useApi().api.report.html({ compositionIds: await testSets(), split: 'test', bias: withBias })
+      const { html } = await useApi().api.report.html({ compositionIds: await testSets(), split: 'test', ...reportFigures(withSlowFigures) })
       downloadFile('cxr-results-report.html', html, 'text/html')
-    }, withBias ? 'Writing the report (with t-SNE: slow)…' : 'Writing the report…')
+    }, reportBusyLabel('Writing the report', withSlowFigures))
 
   /** The same report as PDF, where the desktop app can print it. */
-  const downloadPdf = () =>
+  const downloadPdf = (withSlowFigures: boolean) =>
     run(async () => {
-      const { pdf } = await useApi().api.report.pdf({ compositionIds: await testSets(), split: 'test', bias: false })
+      const { pdf } = await useApi().api.report.pdf({ compositionIds: await testSets(), split: 'test', ...reportFigures(withSlowFigures) })
       downloadFile('cxr-results-report.pdf', pdf, 'application/pdf')
-    }, 'Printing the report to PDF…')
+    }, reportBusyLabel('Printing the report to PDF', withSlowFigures))
 
   return { variant, matrix, detail, bias, busy, error, refresh, evaluateMissing, open, loadBias, download, downloadReport, downloadPdf }
 })

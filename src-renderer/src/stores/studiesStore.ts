@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { StudyAnalysis, StudyEstimate, StudyOverview, StudySpecInput } from '@shared/studies'
 import { useApi } from '../api/client'
 import { downloadFile } from '../api/download'
+import { reportBusyLabel, reportFigures } from '../api/reportRequest'
 import { useAsyncAction } from '../composables/useAsyncAction'
 
 /** Studies as the Runs and Results pages show them, kept live by the study and run events. */
@@ -98,11 +99,11 @@ export const useStudiesStore = defineStore('studies', () => {
     })
 
   /** The HTML report of one study: its table, comparisons, alarms, and the matrix, curves and provenance of its runs. */
-  const downloadReport = (studyId: string) =>
+  const downloadReport = (studyId: string, withSlowFigures: boolean) =>
     run(async () => {
-      const { html } = await useApi().api.report.html({ studyId, split: 'test', bias: false })
+      const { html } = await useApi().api.report.html({ studyId, split: 'test', ...reportFigures(withSlowFigures) })
       downloadFile('cxr-study-report.html', html, 'text/html')
-    }, 'Writing the study report…')
+    }, reportBusyLabel('Writing the study report', withSlowFigures))
 
   return { studies, analyses, openId, open, studyRunIds, busy, error, refresh, openStudy, loadAnalysis, estimate, start, cancel, resume, remove, lastDeleted, undoDelete, downloadReport }
 })

@@ -1,7 +1,8 @@
 /**
  * Grad-CAM end to end on this thread's wasm backend: a tiny run (the runs fixtures' library and configuration) on
  * a synthetic task whose only COVID+ signal is a bright blob in the top-left quadrant (COVID− images have none),
- * then the heatmap of a COVID+ image at the radiograph's size, with the share a top-left "lung mask" measures.
+ * then the heatmap of a COVID+ image at the radiograph's size, with the share a top-left "lung mask" measures; and
+ * the report of that run with its confusion matrix and Grad-CAM examples, one of them an image whose file is gone.
  */
 import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -17,6 +18,11 @@ import { saliencyInsideLungs } from '@shared/evaluation/saliency'
 import { createGradCamTool, gradCamOfInput } from '../../../src-main/services/evaluation/gradCam'
 import { decodeImageFile } from '../../../src-main/services/imaging/index'
 import { createRunsService, type RunsServiceImpl } from '../../../src-main/services/runs'
+import { createEvaluationService } from '../../../src-main/services/evaluation'
+import { assembleReport } from '../../../src-main/services/report/assembleReport'
+import { chooseGradCamExamples } from '../../../src-main/services/report/gradCamExamples'
+import { renderReport, reportWarnings } from '../../../src-main/services/report/htmlReport'
+import type { GradCamExampleDeps } from '../../../src-main/services/report/gradCamExamples'
 import { fakeLibrary, tinyRunConfig, type FixtureImage } from '../runs/support/fixtures'
 
 let root: string
@@ -143,5 +149,57 @@ describe('gradCam', () => {
     expect(html).toContain(runId)
     expect(html).toContain('not evaluated')
     expect(html).not.toMatch(/<script|http/i)
+  })
+
+  it("a report with Grad-CAM examples: the run's own calls explained, inline PNGs, the gone file a warning", async () => {
+    const lungMaskers = { for: () => assert.fail('no lung model may be used'), dispose: () => undefined }
+    const runsLibrary = fakeLibrary(images)
+    const evaluation = createEvaluationService({
+      dataFolder: join(root, 'data'),
+      runs,
+      compositions: { load: async (compositionId) => ({ composition: await runsLibrary.loadComposition({ compositionId }) }) },
+      library: runsLibrary,
+      activeLungModel: async () => null,
+      jobs: createJobLauncher({ kind: 'in-process', lungMaskers }),
+    })
+    const record = await evaluation.evaluate({ runId, compositionId: 'comp-1', split: 'test', options: { replicates: 0 } })
+    const chosen = chooseGradCamExamples(record.predictions, record.metrics.threshold)
+    expect(chosen.length).toBeGreaterThan(0)
+    // The file of the last chosen image disappears after the evaluation (when there are two or more to show).
+    const gone = chosen.length > 1 ? chosen[chosen.length - 1].row.imageId : null
+    const library: GradCamExampleDeps['library'] = {
+      listDatasets: async () => [{ id: 'synthetic', name: 'Synthetic <b>set</b>' }] as Awaited<ReturnType<GradCamExampleDeps['library']['listDatasets']>>,
+      listImages: async (request) => {
+        const page = await runsLibrary.listImages(request)
+        return { ...page, images: page.images.map((image) => (image.imageId === gone ? { ...image, path: join(root, 'gone.png') } : image)) }
+      },
+    }
+    const tool = createGradCamTool({ dataFolder: join(root, 'data'), runs, jobs: createJobLauncher({ kind: 'in-process', lungMaskers }) })
+    const log: string[] = []
+    const input = await assembleReport(
+      { evaluation, runs, reportFigures: { gradCam: tool, library, decode: (path) => decodeImageFile(path) } },
+      { runIds: [runId], split: 'test', bias: false, gradCam: true, appVersion: 'test', log: (line) => log.push(line) },
+    )
+    const shown = chosen.filter((choice) => choice.row.imageId !== gone)
+    expect(input.gradCam?.examples.map((example) => [example.kind, example.imageId, example.datasetName])).toEqual(shown.map((choice) => [choice.kind, choice.row.imageId, 'Synthetic <b>set</b>']))
+    // The Grad-CAM pass runs the model the evaluation ran: its probability is the stored score.
+    for (const [index, example] of input.gradCam!.examples.entries()) expect(example.probability).toBeCloseTo(shown[index].row.score, 4)
+    expect(log).toContain(`Grad-CAM ${chosen.length} of ${chosen.length}…`)
+
+    const html = renderReport(input)
+    const pictures = [...html.matchAll(/<img src="data:image\/png;base64,([A-Za-z0-9+/]+=*)" width="256" height="256" alt="([^"]*)"/g)]
+    expect(pictures).toHaveLength(shown.length)
+    for (const [, base64, alt] of pictures) {
+      const { width, height } = await sharp(Buffer.from(base64, 'base64')).metadata()
+      expect([width, height]).toEqual([SIZE, SIZE]) // small already: never enlarged, aspect kept
+      expect(alt).toContain('Synthetic &lt;b&gt;set&lt;/b&gt;')
+    }
+    const { tp, fn, fp, tn } = record.metrics.confusion
+    expect(tp + fn + fp + tn).toBe(images.filter((image) => image.split === 'test').length)
+    expect(html).toContain(`<tr><th>true COVID+</th><td>${tp}</td><td>${fn}</td></tr><tr><th>true COVID−</th><td>${fp}</td><td>${tn}</td></tr>`)
+    const warnings = reportWarnings(input)
+    if (gone) expect(warnings.some((warning) => warning.includes(`image ${gone} of Synthetic <b>set</b>) left out: ${join(root, 'gone.png')}: cannot be read`))).toBe(true)
+    expect(html).not.toMatch(/<script/i)
+    expect(html.replace(/data:image\/png;base64,[A-Za-z0-9+/]+=*/g, '')).not.toMatch(/http/i)
   })
 })

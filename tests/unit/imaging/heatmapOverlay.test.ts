@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { heatColour } from '@shared/imaging/heatColour'
+import { heatColour } from '@shared/imaging/heatmapOverlay'
 
 describe('heatColour', () => {
   it('runs from dark blue (no evidence) through cyan, green and yellow to dark red (the most), as the jet ramp does', () => {
