@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
@@ -110,6 +111,31 @@ describe('A first study on the real covid-chestxray, with the app’s defaults (
     const took = (await page.getByTestId('run-took').textContent()) ?? ''
     console.info(`quick look on covid-chestxray, actual: ${took}`)
     expect(took).toMatch(/^Took .+: inputs ready after .+, .+ training\. Estimated .+: (within 10 %|it took .+)\.$/)
+  })
+
+  it('evaluates the quick look from the checklist and exports the report with its matrix and confusion matrix', { timeout: 300_000 }, async (context) => {
+    const reason = skipReason()
+    if (reason) return skipWithReason(context, reason)
+    const page = session
+    if (!page) throw new Error('the import part did not open the page: see its failure')
+    await page.getByTestId('nav-start').click()
+    await expect.poll(() => page.getByTestId('study-step-train').getAttribute('data-status'), { timeout: 30_000 }).toBe('done')
+    await page.getByTestId('study-action-results').click()
+    const matrix = page.getByTestId('results-matrix')
+    // One test set, seven metrics: every cell filled once the test images are prepared and scored.
+    await expect.poll(async () => (await matrix.locator('td.value').allTextContents().catch(() => [])).filter((text) => text.trim() !== '—').length, { timeout: 240_000 }).toBeGreaterThanOrEqual(6)
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByTestId('export-report').click()])
+    const html = readFileSync((await download.path())!, 'utf8')
+    expect(html).toContain('Quick look')
+    expect(html).toContain('<h2>Confusion matrices</h2>')
+    // The confusion matrix counts every test image once: its four cells add up to the n the caption states.
+    const confusion = /<th>true COVID\+<\/th><td>(\d+)<\/td><td>(\d+)<\/td><\/tr><tr><th>true COVID−<\/th><td>(\d+)<\/td><td>(\d+)<\/td><\/tr><\/table><figcaption>[^<]*threshold [\d.]+, n = (\d+)/.exec(html)
+    expect(confusion, 'a confusion matrix with its n').not.toBeNull()
+    const counts = confusion!.slice(1).map(Number)
+    const n = counts.pop()!
+    const cells = counts
+    expect(cells.reduce((sum, value) => sum + value, 0)).toBe(n)
+    expect(html).not.toMatch(/<script|https?:\/\//)
   })
 
   it('tries a radiograph from another hospital (an RSNA DICOM): the model’s probability, its Grad-CAM and how much of it lies in the lungs', async (context) => {
