@@ -186,9 +186,12 @@ export function createStudyService(deps: StudyDeps): StudyServiceImpl {
   }
 
   async function allRecords(): Promise<StudyRecord[]> {
+    const drivenBefore = new Set(driven.keys())
     const { records, problems } = await store.readAll()
     for (const problem of problems) console.warn(`studies: skipped an unreadable record: ${problem}`)
-    return records.map((record) => driven.get(record.id) ?? record)
+    // A study this program finished while the files were read: what was read may predate its last write (its final
+    // state), and it is no longer in memory to correct that. Read it again: it is written before it is let go.
+    return Promise.all(records.map(async (record) => driven.get(record.id) ?? (drivenBefore.has(record.id) ? await store.read(record.id).catch(() => record) : record)))
   }
 
   /** A study by id, by any unique beginning of its id (with or without "study-"), or by name (the newest). */

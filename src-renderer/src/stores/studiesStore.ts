@@ -24,9 +24,17 @@ export const useStudiesStore = defineStore('studies', () => {
     studies.value = [overview, ...others].sort((a, b) => b.record.createdAt.localeCompare(a.record.createdAt))
   }
 
+  /** Per study, the newest reload asked for: events come fast, and an older answer must not overwrite a newer one. */
+  const latestReload = new Map<string, number>()
+  let reloads = 0
+
   async function reload(studyId: string): Promise<void> {
+    const mine = ++reloads
+    latestReload.set(studyId, mine)
     try {
-      replace(await useApi().api.studies.get({ studyId }))
+      const overview = await useApi().api.studies.get({ studyId })
+      if (latestReload.get(studyId) !== mine) return
+      replace(overview)
       if (analyses.value[studyId]) await loadAnalysis(studyId)
     } catch {
       // Deleted meanwhile: the next list shows it gone.
@@ -38,8 +46,11 @@ export const useStudiesStore = defineStore('studies', () => {
     subscribed = true
     const client = useApi()
     client.on('studies.onDidChange', ({ studyId, kind }) => {
-      if (kind === 'deleted') studies.value = studies.value.filter((study) => study.record.id !== studyId)
-      else void reload(studyId)
+      if (kind === 'deleted') {
+        // A reload still on its way must not bring it back.
+        latestReload.set(studyId, ++reloads)
+        studies.value = studies.value.filter((study) => study.record.id !== studyId)
+      } else void reload(studyId)
     })
     // A study run by another program (the command line) is followed through its runs' events.
     client.on('runs.onDidChange', ({ runId, kind }) => {
