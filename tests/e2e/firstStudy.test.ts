@@ -169,6 +169,12 @@ describe('A first study as a new user would do it (browser mode, Chromium)', () 
     await matrix.locator('td.value').nth(7 * columns.indexOf('tested on other-hospital (external test set)')).click()
     await expect.poll(() => page.getByTestId('evaluation-title').textContent(), { timeout: 60_000 }).toMatch(/^“Quick look” tested on “other-hospital \(external test set\)” \(test images\)$/)
     await expect.poll(() => page.getByTestId('study-path-state').textContent(), { timeout: 30_000 }).toBe('Quick look was tested on 2 test sets.')
+    // The t-SNE map is offered beside the cell's details (and by the model's name, as the hint under the matrix says).
+    expect(await page.getByTestId('results-hint').textContent()).toContain('click a model’s name for its t-SNE map')
+    await page.getByTestId('show-bias').click()
+    await page.getByTestId('bias-panel').waitFor({ timeout: 120_000 })
+    expect(await page.getByTestId('bias-panel').locator('h3').textContent()).toBe('Which dataset did each image come from? (“Quick look”)')
+    await expect.poll(() => page.getByTestId('show-bias').count()).toBe(0)
     await page.screenshot({ path: join(screenshotFolder, 'first-study-results.png'), fullPage: true })
     findings.push(...(await accessibility(page, 'results, two test sets')))
 
