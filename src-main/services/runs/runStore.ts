@@ -34,6 +34,9 @@ export function createRunStore(dataFolder: string): RunStore {
   const folder = join(dataFolder, 'runs')
   const runFolder = (runId: string) => join(folder, runId)
   const deleted = createSetAside(join(dataFolder, 'runs-deleted'))
+  // Runs this program deleted: a late write (a log line, the last record update of a run that just finished) must
+  // not create their folder again, or Undo would find the place taken and the run would come back without its model.
+  const gone = new Set<string>()
   return {
     folder,
     runFolder,
@@ -43,6 +46,7 @@ export function createRunStore(dataFolder: string): RunStore {
       return `run-${stamp}-${randomBytes(3).toString('hex')}`
     },
     async write(record) {
+      if (gone.has(record.id)) return
       const dir = runFolder(record.id)
       await mkdir(dir, { recursive: true })
       const file = join(dir, 'record.json')
@@ -75,11 +79,19 @@ export function createRunStore(dataFolder: string): RunStore {
       return RunRecordSchema.parse(JSON.parse(await readFile(join(runFolder(runId), 'record.json'), 'utf8')))
     },
     async appendLog(runId, line) {
+      if (gone.has(runId)) return
       await mkdir(runFolder(runId), { recursive: true })
       await appendFile(join(runFolder(runId), 'log.txt'), `${line}\n`)
     },
-    remove: (runId) => deleted.put(runId, runFolder(runId)),
-    restore: (runId) => deleted.bringBack(runId, runFolder(runId), 'record.json'),
+    async remove(runId) {
+      gone.add(runId)
+      await deleted.put(runId, runFolder(runId))
+    },
+    async restore(runId) {
+      const back = await deleted.bringBack(runId, runFolder(runId), 'record.json')
+      if (back) gone.delete(runId)
+      return back
+    },
     purgeDeleted: (olderThanMs) => deleted.purge(olderThanMs),
   }
 }
