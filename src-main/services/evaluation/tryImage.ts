@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { createGreyImage, resize } from '@shared/imaging/preprocess'
+import { processAlive } from '../system/processAlive'
 import type { OpenImageCache } from '../viewer/openImageCache'
 import type { GradCamResult, GradCamTool } from './gradCam'
 
@@ -122,17 +123,7 @@ async function removeLeftovers(folder: string, own: string): Promise<void> {
   for (const entry of entries) {
     const pid = Number(entry)
     if (join(folder, entry) === own) continue
-    if (!Number.isInteger(pid) || !isRunning(pid)) await rm(join(folder, entry), { recursive: true, force: true })
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+    if (!Number.isInteger(pid) || !processAlive(pid)) await rm(join(folder, entry), { recursive: true, force: true })
   }
 }
 
