@@ -48,14 +48,14 @@ describe('Datasets: import wizard and compositions in browser mode (Chromium)', 
     // The table's other columns are offered, none ticked: what is not kept cannot leak.
     await page.getByTestId('label-column').selectOption('finding')
     await page.getByTestId('label-mapping').waitFor()
-    expect(await page.getByTestId('extra-columns').locator('input[type=checkbox]').count()).toBe(2)
+    await expect.poll(() => page.getByTestId('extra-columns').locator('input[type=checkbox]').count()).toBe(2)
     expect(await page.getByTestId('keep-sex').isChecked()).toBe(false)
     expect(await page.getByTestId('keep-notes').isChecked()).toBe(false)
     await page.getByTestId('extra-columns').screenshot({ path: join(screenshots, 'import-extra-columns.png') })
     await page.screenshot({ path: join(screenshots, 'import-layout.png'), fullPage: true })
     expect(await importWithCsv(page, 'generated', 'finding')).toBe('24')
-    expect(await page.getByTestId('dataset-generated').getByTestId('dataset-images').textContent()).toBe('24')
-    expect(await page.getByTestId('dataset-generated').getByTestId('dataset-patients').textContent()).toBe('12')
+    await expect.poll(() => page.getByTestId('dataset-generated').getByTestId('dataset-images').textContent()).toBe('24')
+    await expect.poll(() => page.getByTestId('dataset-generated').getByTestId('dataset-patients').textContent()).toBe('12')
     await expect.poll(() => page.getByTestId('thumbnail').count()).toBe(24)
 
     await page.getByTestId('go-compose').click()
@@ -65,7 +65,7 @@ describe('Datasets: import wizard and compositions in browser mode (Chromium)', 
     await page.getByTestId('map-generated-Normal').selectOption('negative')
     await page.getByTestId('build-composition').click()
     await page.getByTestId('leakage-check').waitFor({ timeout: 30_000 })
-    expect(await page.getByTestId('leakage-check').getAttribute('data-ok')).toBe('true')
+    await expect.poll(() => page.getByTestId('leakage-check').getAttribute('data-ok')).toBe('true')
     // 12 patients, 30 % test: 4 patients (8 images), stratified 2 + 2 patients.
     const testRow = page.getByTestId('count-table').first().getByTestId('count-row-test')
     expect(await testRow.locator('td').allTextContents()).toEqual(['4', '4', '4', '4'])
@@ -77,7 +77,7 @@ describe('Datasets: import wizard and compositions in browser mode (Chromium)', 
     await page.getByTestId('browser-composition').selectOption({ index: 1 })
     await page.getByTestId('filter-split').selectOption('test')
     await expect.poll(() => page.getByTestId('thumbnail').count()).toBe(8)
-    expect(await page.getByTestId('browser-count').textContent()).toContain('8 of 24')
+    await expect.poll(() => page.getByTestId('browser-count').textContent()).toContain('8 of 24')
     await page.close()
   })
 
@@ -106,7 +106,7 @@ describe('Datasets: import wizard and compositions in browser mode (Chromium)', 
     await page.getByTestId('folder-picker').waitFor()
     await page.waitForTimeout(500)
     expect(page.url()).toMatch(/#\/datasets\/import$/)
-    expect(await page.getByTestId('folder-picker').isVisible()).toBe(true)
+    await expect.poll(() => page.getByTestId('folder-picker').isVisible()).toBe(true)
     await page.close()
   })
 
@@ -124,8 +124,8 @@ describe('Datasets: import wizard and compositions in browser mode (Chromium)', 
     await page.getByTestId('preview-import').click()
     await page.getByTestId('import-preview').waitFor({ timeout: 30_000 })
     await page.screenshot({ path: join(screenshots, 'import-refused.png'), fullPage: true })
-    expect(await page.getByTestId('import-preview').textContent()).toContain('missing.png')
-    expect(await page.getByTestId('start-import').isDisabled()).toBe(true)
+    await expect.poll(() => page.getByTestId('import-preview').textContent()).toContain('missing.png')
+    await expect.poll(() => page.getByTestId('start-import').isDisabled()).toBe(true)
     // Nothing was written: the library still has no dataset called "broken".
     await page.getByTestId('nav-datasets').click()
     await page.getByTestId('go-import').waitFor()
@@ -141,8 +141,8 @@ describe('Datasets: import wizard and compositions in browser mode (Chromium)', 
     await chooseFolder(page, sharedPath('covid-chestxray'))
     expect(await importWithCsv(page, 'covid-chestxray', 'finding')).toBe('258')
     const card = page.getByTestId('dataset-covid-chestxray')
-    expect(await card.getByTestId('dataset-images').textContent()).toBe('258')
-    expect(await card.getByTestId('class-count-COVID-19').textContent()).toContain('194')
+    await expect.poll(() => card.getByTestId('dataset-images').textContent()).toBe('258')
+    await expect.poll(() => card.getByTestId('class-count-COVID-19').textContent()).toContain('194')
     await page.screenshot({ path: join(screenshots, 'datasets.png') })
 
     await page.getByTestId('go-compose').click()

@@ -53,7 +53,8 @@ describe('Lung masks of a dataset in browser mode (Chromium)', () => {
     await page.goto(app.url)
     await page.getByTestId('nav-datasets').click()
     await page.getByTestId('dataset-radiologist').click()
-    expect(await page.getByTestId('lung-model').inputValue()).toBe(shippedModel)
+    // The list arrives after the page draws: wait for it rather than read the first paint.
+    await expect.poll(() => page.getByTestId('lung-model').inputValue()).toBe(shippedModel)
     await page.getByTestId('segment-dataset').click()
     await expect.poll(() => page.getByTestId('mask-count').textContent(), { timeout: 300_000 }).toMatch(/^98 of 98 images segmented/)
     const first = page.getByTestId('mask-qa').locator('li').first()

@@ -46,7 +46,7 @@ describe('Runs in browser mode (Chromium)', () => {
     await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 120_000 }).toBe('cancelled')
     await page.getByTestId('resume-run').click()
     await expect.poll(() => page.getByTestId('run-state').textContent(), { timeout: 300_000 }).toBe('completed')
-    expect(await page.getByTestId('run-best').textContent()).toMatch(/epoch \d+/)
+    await expect.poll(() => page.getByTestId('run-best').textContent()).toMatch(/epoch \d+/)
     await page.close()
   })
 
@@ -66,12 +66,12 @@ describe('Runs in browser mode (Chromium)', () => {
     expect((await matrix.locator('thead th[colspan]').allTextContents()).sort()).toEqual(['tested on other source', 'tested on tiny split'])
     await matrix.locator('td.value').first().click()
     await expect.poll(() => page.getByTestId('roc-curve').getAttribute('data-points').then(Number)).toBeGreaterThan(2)
-    expect(await page.getByTestId('confusion-matrix').textContent()).toContain('predicted COVID+')
+    await expect.poll(() => page.getByTestId('confusion-matrix').textContent()).toContain('predicted COVID+')
     await page.getByTestId('gradcam').locator('li button').first().click()
     await expect.poll(() => page.getByTestId('gradcam-summary').textContent().catch(() => ''), { timeout: 120_000 }).toContain('COVID+ probability')
     await matrix.locator('button.link').first().click()
     await expect.poll(() => page.getByTestId('tsne-plot').getAttribute('data-points').then(Number), { timeout: 180_000 }).toBeGreaterThan(4)
-    expect(await page.getByTestId('separability-knn-loo').textContent()).toMatch(/chance \d+ %/)
+    await expect.poll(() => page.getByTestId('separability-knn-loo').textContent()).toMatch(/chance \d+ %/)
     await page.screenshot({ path: join(screenshotFolder, 'results.png'), fullPage: true })
 
     // One click exports a self-contained HTML report: no scripts, no remote content.

@@ -48,7 +48,7 @@ describe('System page in browser mode (Chromium)', () => {
       for (const attempt of engine.attempts) {
         await expect.poll(() => page.getByTestId(`attempt-${attempt.backend}`).textContent()).toContain(attempt.reason)
       }
-      expect(await page.getByTestId('data-folder').textContent()).toBe(app.dataFolder)
+      await expect.poll(() => page.getByTestId('data-folder').textContent()).toBe(app.dataFolder)
       mkdirSync(screenshots, { recursive: true })
       await page.screenshot({ path: join(screenshots, 'system-browser.png'), fullPage: true })
       expect(problems).toEqual([])

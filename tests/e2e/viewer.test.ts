@@ -50,11 +50,11 @@ describe('Viewer in browser mode (Chromium)', () => {
     writeFileSync(file, writeDicom({ rows: size, columns: size, pixels, bitsAllocated: 16, bitsStored: 12, photometric: 'MONOCHROME1', windows: [{ center: 2048, width: 4096 }] }))
     const page = await browser().newPage({ viewport: { width: 1400, height: 900 } })
     await openInViewer(page, app(), file)
-    expect(await page.getByTestId('image-size').textContent()).toBe('256 × 256')
-    expect(await page.getByTestId('image-photometric').textContent()).toBe('MONOCHROME1')
-    expect(await page.getByTestId('image-bits').textContent()).toContain('12 stored')
+    await expect.poll(() => page.getByTestId('image-size').textContent()).toBe('256 × 256')
+    await expect.poll(() => page.getByTestId('image-photometric').textContent()).toBe('MONOCHROME1')
+    await expect.poll(() => page.getByTestId('image-bits').textContent()).toContain('12 stored')
     expect((await paneStatistics(page, 'equalized')).distinct).toBeGreaterThan(16)
-    expect(await page.getByTestId('pane-masked').count()).toBe(1)
+    await expect.poll(() => page.getByTestId('pane-masked').count()).toBe(1)
     await page.close()
   })
 
@@ -107,7 +107,7 @@ describe('Viewer in browser mode (Chromium)', () => {
     if (!hasSharedData('dicom')) return skipWithReason(context, missingDataReason('dicom'))
     const page = await browser().newPage({ viewport: { width: 1400, height: 900 } })
     await openInViewer(page, app(), sharedPath('dicom', fileName))
-    expect(await page.getByTestId('image-syntax').textContent()).toContain(syntax)
+    await expect.poll(() => page.getByTestId('image-syntax').textContent()).toContain(syntax)
     expect((await paneStatistics(page, 'equalized')).distinct).toBeGreaterThan(16)
     const box = (await page.getByTestId('pane-original').boundingBox())!
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
@@ -124,7 +124,7 @@ describe('Viewer in browser mode (Chromium)', () => {
     const page = await browser().newPage({ viewport: { width: 1400, height: 1000 } })
     await openInViewer(page, app(), sharedPath('dicom', 'rsna_c64d5667-a776-4f95-9e21-bfabafb07740.dcm'))
     await page.getByTestId('mask-summary').waitFor({ timeout: 120_000 })
-    expect(await page.getByTestId('mask-summary').textContent()).toMatch(/2 part\(s\)/)
+    await expect.poll(() => page.getByTestId('mask-summary').textContent()).toMatch(/2 part\(s\)/)
     await expect.poll(async () => (await paneStatistics(page, 'masked')).distinct).toBeGreaterThan(16)
     // Outside the lungs the masked image is black: its mean is well below the equalized image's.
     expect((await paneStatistics(page, 'masked')).mean).toBeLessThan((await paneStatistics(page, 'equalized')).mean)
@@ -142,7 +142,7 @@ describe('Viewer in browser mode (Chromium)', () => {
       writeFileSync(file, writeDicom({ rows: 64, columns: 64, pixels: Array.from({ length: 4096 }, (_, i) => i % 4096), bitsAllocated: 16, bitsStored: 12, photometric: 'MONOCHROME2' }))
       const page = await browser().newPage({ viewport: { width: 1400, height: 1000 } })
       await openInViewer(page, other, file)
-      expect(await page.getByTestId('mask-error').textContent()).toContain('no lung model')
+      await expect.poll(() => page.getByTestId('mask-error').textContent()).toContain('no lung model')
       await page.close()
     } finally {
       await other.stop()
