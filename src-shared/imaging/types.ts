@@ -139,6 +139,8 @@ export interface DecodedImage {
   /** True for MONOCHROME1: the display must invert (low values are white). */
   invert: boolean
   transferSyntax: TransferSyntaxInfo
+  /** The codec that decoded an encapsulated frame, e.g. "JPEG 2000 (OpenJPEG 2.5.0 native, 2 threads)"; absent for native pixel data. */
+  decoder?: string
   /** Number of frames in the object (1 for raster files). */
   frames: number
   /** Index of the frame decoded here (0-based). */

@@ -144,7 +144,7 @@ function rowsFor(name: string, ours: OurTimes, peer: Extract<PeerResult, { ok: t
   const how = `median of ${runs} after ${warmup} warm-up`
   const theirs = peer?.files.find((file) => file.file === basename(name))
   const rows: BenchFigure[] = [
-    { suite: SUITE, name: `decode ${name}`, value: ours.decode.ms, unit: 'ms/image', detail: `${image.width}×${image.height} ${image.bitsStored}-bit, ${image.transferSyntax.name}, file to modality values, ${how}` },
+    { suite: SUITE, name: `decode ${name}`, value: ours.decode.ms, unit: 'ms/image', detail: `${image.width}×${image.height} ${image.bitsStored}-bit, ${image.transferSyntax.name}${image.decoder ? ` through ${image.decoder}` : ''}, file to modality values, ${how}` },
   ]
   if (peer && theirs?.error) rows.push(note(`${PEER} could not decode ${name}: ${theirs.error}`))
   if (peer && theirs?.decodeMs !== undefined) {

@@ -49,11 +49,13 @@ export async function decodeDicomBytes(bytes: Uint8Array, file: string, options:
 
   let stored: Int32Array
   let colourConverted = false
+  let decoder: string | undefined
   if (syntax.encoding === 'native') {
     if (!pixelElement.encapsulatedPixelData) checkNativeLength(module, pixelElement.length, file, warnings)
     stored = readNative(dataSet.byteArray, pixelElement, module, frameIndex, syntax, file)
   } else {
-    const frame = await decodeEncapsulated(dataSet, pixelElement, module, frameIndex, syntax, file)
+    const { frame, codec } = await decodeEncapsulated(dataSet, pixelElement, module, frameIndex, syntax, file)
+    decoder = codec
     warnings.push(...frame.warnings)
     colourConverted = frame.colourConverted
     stored = toStoredValues(frame, module)
@@ -99,6 +101,7 @@ export async function decodeDicomBytes(bytes: Uint8Array, file: string, options:
     voi: readVoi(dataSet, signedInput, warnings),
     invert: photometric === 'MONOCHROME1',
     transferSyntax: { uid: syntax.uid, name: syntax.name, lossy: syntax.lossy },
+    ...(decoder ? { decoder } : {}),
     frames: module.frames,
     frameIndex,
     tags: readImageTags(dataSet),
@@ -141,7 +144,7 @@ async function decodeEncapsulated(
   frameIndex: number,
   syntax: TransferSyntaxSpec,
   file: string,
-): Promise<DecodedFrame> {
+): Promise<{ frame: DecodedFrame; codec: string }> {
   if (!element.encapsulatedPixelData) {
     throw new ImagingError('CORRUPT_DATA', file, `Pixel Data is not encapsulated although the transfer syntax is ${syntax.name}`)
   }
@@ -179,7 +182,7 @@ async function decodeEncapsulated(
   if (frame.samples.length < module.rows * module.columns * expected) {
     throw new ImagingError('CODEC_FAILED', file, `${codec.name} returned ${frame.samples.length} samples, ${module.rows * module.columns * expected} expected`)
   }
-  return frame
+  return { frame, codec: codec.name }
 }
 
 /**
