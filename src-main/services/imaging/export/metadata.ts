@@ -8,7 +8,7 @@ import type { DecodedImage, PatientInfo, WindowSetting } from '@shared/imaging/t
 /** The decoded image's own fields that are printed as they are. */
 type PrintedAsIs =
   | 'source' | 'width' | 'height' | 'samplesPerPixel' | 'bitsAllocated' | 'bitsStored' | 'highBit' | 'photometric'
-  | 'photometricInFile' | 'transferSyntax' | 'rescale' | 'pixelRange' | 'frames' | 'frameIndex' | 'tags' | 'warnings'
+  | 'photometricInFile' | 'transferSyntax' | 'decoder' | 'rescale' | 'pixelRange' | 'frames' | 'frameIndex' | 'tags' | 'warnings'
 
 /** Metadata of one decoded frame, as printed. */
 export interface ImageMetadata extends Pick<DecodedImage, PrintedAsIs> {
@@ -46,6 +46,7 @@ export function describeImage(file: string, image: DecodedImage, voi: ResolvedVo
     photometric: image.photometric,
     photometricInFile: image.photometricInFile,
     transferSyntax: image.transferSyntax,
+    ...(image.decoder ? { decoder: image.decoder } : {}),
     rescale: image.rescale,
     hasModalityLut: image.modalityLut !== undefined,
     windows: image.voi.windows,
