@@ -1,7 +1,9 @@
 // JPEG 2000 through Debian's libopenjp2 (2.5), with OpenJPEG's own thread pool: code-blocks and the inverse wavelet
 // transform of one frame are spread over the cores, which is where a native decoder beats a single-threaded one.
-// Samples come out clamped as the wasm build (@cornerstonejs/codec-openjpeg) clamps them: 0..255 up to 8 bits,
-// the int16 or uint16 range above; so lossless frames decode to the same values on either path.
+// Samples come out clamped to the range of their bit depth as the wasm build (@cornerstonejs/codec-openjpeg) clamps
+// them: 0..255 (signed: -128..127) up to 8 bits, the uint16 or int16 range above; so lossless frames decode to the
+// same values on either path. (One exception, on purpose: the wasm build clamps signed 8-bit samples to 0..255 and
+// so loses every negative value; here they stay.)
 #include <openjpeg.h>
 
 #include <algorithm>
@@ -156,8 +158,8 @@ Frame decodeJpeg2000(const uint8_t* data, size_t length, size_t maxSamples, int 
   frame.bitsPerSample = first.prec;
   frame.signedValues = first.sgnd != 0;
   frame.colourConverted = components == 3;
-  int32_t low = 0;
-  int32_t high = 255;
+  int32_t low = frame.signedValues ? -128 : 0;
+  int32_t high = frame.signedValues ? 127 : 255;
   if (first.prec > 8) {
     low = frame.signedValues ? -32768 : 0;
     high = frame.signedValues ? 32767 : 65535;

@@ -104,6 +104,23 @@ describe.skipIf(!native.available)('native codecs decode what the wasm / TypeScr
     }
   })
 
+  it('signed 8-bit JPEG 2000: native keeps the negative samples, which the wasm build clamps to 0', async () => {
+    const rows = 16
+    const columns = 24
+    const samples = Array.from({ length: rows * columns }, (_, i) => ((i * 37) % 256) - 128)
+    // The fixture encoder cannot take negative 8-bit samples: code v + 128 unsigned, then mark the component signed
+    // (Ssiz, ISO/IEC 15444-1 A.5.1). The reversible path level-shifts unsigned data by 128 before coding, so the
+    // codestream then holds exactly v as signed samples.
+    const frame = await encodeJpeg2000(samples.map((v) => v + 128), columns, rows, 8, false)
+    const ssiz = 42
+    expect(frame[ssiz]).toBe(7)
+    frame[ssiz] |= 0x80
+    const bytes = writeDicom({ rows, columns, pixels: [], bitsAllocated: 8, bitsStored: 8, signed: true, syntax: 'encapsulated', transferSyntaxUid: '1.2.840.10008.1.2.4.90', encapsulatedFrames: [frame] })
+    const { ours, reference } = await decodeBoth(bytes, 'j2k-s8.dcm')
+    expect(Array.from((ours as { image: DecodedImage }).image.stored)).toEqual(samples)
+    expect(Array.from((reference as { image: DecodedImage }).image.stored)).toEqual(samples.map((v) => Math.max(v, 0)))
+  })
+
   it('generated 12-bit JPEG Extended, with and without restart intervals', async () => {
     const rows = 45
     const columns = 70
