@@ -102,7 +102,14 @@ describe('histogramEqualize', () => {
       [0, 1, 2, 0.5],
       [-32769, ...Array.from({ length: 255 }, () => Math.floor(random() * 4096))],
       Array.from({ length: 4096 }, () => Math.floor(random() * 1024)),
+      // Even and odd samples are counted in two tables: a fraction or an out-of-range level at an odd place, or
+      // as the unpaired last sample of an odd-length image, must still send the image to the general path.
+      [3, 0.25, 7, 9, 11],
+      [3, 5, 7, 9, 11.5],
+      [3, 98304, 7, 9],
+      [5, 5, 5, 7, 7, 9, 9, 9, 2],
       [-32768, 65535, ...Array.from({ length: 1022 }, () => Math.floor(random() * 98304) - 32768)],
+      Array.from({ length: 4095 }, () => Math.floor(random() * 1024)),
       Array.from({ length: 4096 }, () => Math.floor(random() * 1024)),
     ]
     for (const values of cases) {
