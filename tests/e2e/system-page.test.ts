@@ -49,6 +49,9 @@ describe('System page in browser mode (Chromium)', () => {
         await expect.poll(() => page.getByTestId(`attempt-${attempt.backend}`).textContent()).toContain(attempt.reason)
       }
       await expect.poll(() => page.getByTestId('data-folder').textContent()).toBe(app.dataFolder)
+      // Which decoders read JPEG 2000 and 12-bit JPEG, and why not the native ones when they do not run.
+      const codecs = page.locator('dt', { hasText: 'DICOM codecs' }).locator('xpath=following-sibling::dd[1]')
+      await expect.poll(() => codecs.textContent()).toMatch(/^(native: OpenJPEG \d+\.\d+\.\d+ \(\d+ threads?\), .+|wasm and TypeScript \(.+\))$/)
       mkdirSync(screenshots, { recursive: true })
       await page.screenshot({ path: join(screenshots, 'system-browser.png'), fullPage: true })
       expect(problems).toEqual([])
