@@ -87,7 +87,11 @@ export function preprocessChain(image: GreyImage, options: PreprocessChainOption
     masked = applyMask(equalized, blurredMask)
   }
 
-  const normalized = normalize ? normalizeIntensity(masked) : masked
+  // Global equalization already maps the darkest level to exactly 0 and the brightest to exactly 1 (a constant
+  // image to all zeros), where min-max normalisation is the identity to the bit: without a mask in between, its two
+  // passes over the full-resolution image (a seventh of a training input's preparation) are skipped.
+  const alreadyUnit = mask === undefined && options.equalize === 'global'
+  const normalized = normalize && !alreadyUnit ? normalizeIntensity(masked) : masked
 
   // In pad mode both axes use the smaller ratio, so "either axis shrinks" covers both modes.
   const shrinks = target.width < image.width || target.height < image.height

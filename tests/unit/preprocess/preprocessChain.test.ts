@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createGreyImage, histogramEqualize, preprocessChain, type GreyImage } from '@shared/imaging/preprocess'
+import { createGreyImage, histogramEqualize, normalizeIntensity, preprocessChain, type GreyImage } from '@shared/imaging/preprocess'
 import { expectClose, referencePattern, snapshot } from './helpers'
 
 /** An 8x8 image of the integers 0..63 in reading order. */
@@ -58,6 +58,25 @@ describe('preprocessChain', () => {
     expect(raw.normalized).toBe(raw.masked)
     const global = preprocessChain(image, { size: 12, resizeMode: 'stretch', equalize: 'global', globalOptions: { bins: 16 } })
     expectClose(global.equalized.data, histogramEqualize(image, { bins: 16 }).data, 0)
+  })
+
+  it('without a mask, skips normalising a globally equalized image and gives what normalising it gives, to the bit', () => {
+    let seed = 11
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+    const images = [
+      createGreyImage(31, 17, Array.from({ length: 31 * 17 }, () => Math.floor(random() * 4096))),
+      createGreyImage(20, 20, Array.from({ length: 400 }, () => random() * 1000 - 500)),
+      createGreyImage(9, 7, Array.from({ length: 63 }, () => Math.floor(random() * 98304) - 32768)),
+      createGreyImage(8, 8, new Array<number>(64).fill(1234)),
+      referencePattern(24, 16),
+    ]
+    for (const image of images) {
+      for (const globalOptions of [undefined, { bins: 16 }]) {
+        const chain = preprocessChain(image, { size: 12, resizeMode: 'stretch', equalize: 'global', globalOptions })
+        const expected = normalizeIntensity(histogramEqualize(image, globalOptions)).data
+        expect(Buffer.compare(Buffer.from(chain.normalized.data.buffer), Buffer.from(expected.buffer))).toBe(0)
+      }
+    }
   })
 
   it('letterboxes in pad mode and reports where the content went', () => {
