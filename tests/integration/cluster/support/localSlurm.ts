@@ -78,14 +78,19 @@ export function startLocalSlurm(root: string, cpus = 2): LocalSlurm {
     ].join('\n'),
   )
   const env = { ...process.env, SLURM_CONF: conf }
+  // Waits for each daemon to be gone: slurmctld saves its state into StateSaveLocation as it shuts down, so a caller
+  // that deletes the folder right after a bare SIGTERM races those writes (seen in CI: ENOTEMPTY on slurm/state).
   const stop = () => {
     for (const file of [...pidFiles].reverse()) {
       if (!existsSync(file)) continue
       const pid = Number(readFileSync(file, 'utf8').trim())
-      try {
-        if (pid > 0) process.kill(pid, 'SIGTERM')
-      } catch {
-        // Already gone.
+      if (!(pid > 0) || !signal(pid, 'SIGTERM')) continue
+      const deadline = Date.now() + 20_000
+      while (alive(pid) && Date.now() < deadline) pause(50)
+      if (alive(pid)) {
+        signal(pid, 'SIGKILL')
+        const killed = Date.now() + 5_000
+        while (alive(pid) && Date.now() < killed) pause(50)
       }
     }
   }
@@ -108,4 +113,24 @@ export function startLocalSlurm(root: string, cpus = 2): LocalSlurm {
   const tail = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(-3).join(' | ') : 'no log')
   stop()
   throw new Error(`the local Slurm node did not become idle: slurmctld: ${tail(join(root, 'log', 'slurmctld.log'))}; slurmd: ${tail(join(root, 'log', 'slurmd.log'))}`)
+}
+
+/** Sends a signal; false when the process is already gone. */
+function signal(pid: number, name: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(pid, name)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Whether a process still exists (signal 0 tests without sending anything). */
+function alive(pid: number): boolean {
+  return signal(pid, 0)
+}
+
+/** Sleeps this thread without spinning (the hooks that stop the cluster are synchronous). */
+function pause(milliseconds: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, milliseconds)
 }
