@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import * as tf from '@tensorflow/tfjs'
-import { nativeCodecs } from '../imaging/dicom/codecs/nativeCodecs'
+import { describeNativeCodecs, nativeCodecs } from '../imaging/dicom/codecs/nativeCodecs'
 
 const requireFromHere = createRequire(import.meta.url)
 
@@ -19,10 +19,7 @@ export function collectVersions(): Record<string, string> {
     if (version) versions[name.replace('@tensorflow/', '')] = version
   }
   // Which decoders turn JPEG 2000 and 12-bit JPEG into pixels: part of how an image was read, so it belongs here.
-  const codecs = nativeCodecs()
-  versions['DICOM codecs'] = codecs.available
-    ? `native: OpenJPEG ${codecs.openjpeg} (${codecs.threads} thread${codecs.threads === 1 ? '' : 's'}), ${codecs.jpeg12}`
-    : `wasm and TypeScript (${codecs.reason})`
+  versions['DICOM codecs'] = describeNativeCodecs(nativeCodecs())
   return versions
 }
 

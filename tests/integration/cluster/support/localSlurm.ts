@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
+import { processAlive } from '../../../../src-main/services/system/processAlive'
 
 /** The programs a single-node Slurm needs (Debian's slurm-wlm and munge). */
 const PROGRAMS = ['munged', 'slurmctld', 'slurmd', 'sbatch', 'squeue', 'scontrol', 'sinfo']
@@ -86,11 +87,11 @@ export function startLocalSlurm(root: string, cpus = 2): LocalSlurm {
       const pid = Number(readFileSync(file, 'utf8').trim())
       if (!(pid > 0) || !signal(pid, 'SIGTERM')) continue
       const deadline = Date.now() + 20_000
-      while (alive(pid) && Date.now() < deadline) pause(50)
-      if (alive(pid)) {
+      while (processAlive(pid) && Date.now() < deadline) pause(50)
+      if (processAlive(pid)) {
         signal(pid, 'SIGKILL')
         const killed = Date.now() + 5_000
-        while (alive(pid) && Date.now() < killed) pause(50)
+        while (processAlive(pid) && Date.now() < killed) pause(50)
       }
     }
   }
@@ -108,7 +109,7 @@ export function startLocalSlurm(root: string, cpus = 2): LocalSlurm {
   while (Date.now() < deadline) {
     const state = spawnSync('sinfo', ['-h', '-o', '%t'], { env, encoding: 'utf8', timeout: 10_000 })
     if (state.status === 0 && /^(idle|mix|alloc)/m.test(state.stdout)) return { env, stop }
-    spawnSync('sleep', ['0.5'])
+    pause(500)
   }
   const tail = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(-3).join(' | ') : 'no log')
   stop()
@@ -116,18 +117,13 @@ export function startLocalSlurm(root: string, cpus = 2): LocalSlurm {
 }
 
 /** Sends a signal; false when the process is already gone. */
-function signal(pid: number, name: NodeJS.Signals | 0): boolean {
+function signal(pid: number, name: NodeJS.Signals): boolean {
   try {
     process.kill(pid, name)
     return true
   } catch {
     return false
   }
-}
-
-/** Whether a process still exists (signal 0 tests without sending anything). */
-function alive(pid: number): boolean {
-  return signal(pid, 0)
 }
 
 /** Sleeps this thread without spinning (the hooks that stop the cluster are synchronous). */

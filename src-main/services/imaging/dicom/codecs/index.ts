@@ -11,7 +11,7 @@ import { decodeJpegExtended } from './jpegExtended'
 import { decodeJpegLossless } from './jpegLossless'
 import { decodeJpegLs } from './jpegLs'
 import { findJpegFrame } from './jpegMarkers'
-import { nativeCodecs, nativeJpeg12Decoder, nativeJpeg2000Decoder, type NativeCodecsStatus } from './nativeCodecs'
+import { nativeCodecs, nativeJpeg12Decoder, nativeJpeg2000Decoder, openJpegThreads, type NativeCodecsStatus } from './nativeCodecs'
 import { decodeRleLossless } from './rle'
 import type { FrameDecoder } from './types'
 
@@ -34,8 +34,7 @@ export function selectCodec(encoding: Exclude<PixelEncoding, 'native'>, frame: U
   if (encoding === 'rle') return { name: 'RLE Lossless', decode: decodeRleLossless, detectsTruncation: true }
   if (encoding === 'jpeg-2000') {
     if (native.available) {
-      const name = `JPEG 2000 (OpenJPEG ${native.openjpeg} native, ${native.threads} thread${native.threads === 1 ? '' : 's'})`
-      return { name, decode: nativeJpeg2000Decoder(native.addon, native.threads), detectsTruncation: false }
+      return { name: `JPEG 2000 (OpenJPEG ${native.openjpeg} native, ${openJpegThreads(native)})`, decode: nativeJpeg2000Decoder(native.addon, native.threads), detectsTruncation: false }
     }
     return { name: 'JPEG 2000 (OpenJPEG)', decode: decodeJpeg2000, detectsTruncation: false }
   }

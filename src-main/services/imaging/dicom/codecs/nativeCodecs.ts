@@ -64,6 +64,16 @@ export function loadNativeCodecs(env: NodeJS.ProcessEnv = process.env): NativeCo
   }
 }
 
+/** "1 thread", "2 threads": how many cores OpenJPEG decodes on. */
+export function openJpegThreads(status: Extract<NativeCodecsStatus, { available: true }>): string {
+  return `${status.threads} thread${status.threads === 1 ? '' : 's'}`
+}
+
+/** Which decoders read JPEG 2000 and 12-bit JPEG, in words for the System page and the recorded versions. */
+export function describeNativeCodecs(status: NativeCodecsStatus): string {
+  return status.available ? `native: OpenJPEG ${status.openjpeg} (${openJpegThreads(status)}), ${status.jpeg12}` : `wasm and TypeScript (${status.reason})`
+}
+
 /** JPEG 2000 through the addon. The codestream's size was compared with the DICOM header before (codestreamCheck). */
 export function nativeJpeg2000Decoder(addon: NativeCodecsAddon, threads: number): (frame: EncodedFrame) => Promise<DecodedFrame> {
   return async (frame) => translated(() => addon.decodeJpeg2000(frame.data, frame.rows * frame.columns * frame.samplesPerPixel, threads))
