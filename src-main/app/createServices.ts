@@ -126,7 +126,7 @@ export function createAppServices(options: AppOptions): AppServices {
   const library = createLibraryService({
     dataFolder: options.dataFolder,
     db: libraryDb,
-    decode: (path) => imaging.decode(path),
+    decode: (path, bytes) => imaging.decodeBuffer(bytes, path),
     // The command line reads the paths its user typed; the app's pages may only reach what the user granted.
     readable: options.mode === 'cli' ? undefined : (path, what) => files.resolveGranted(path, what),
     readableScope: async () => (options.mode === 'cli' ? null : files.readableScope()),

@@ -156,4 +156,20 @@ export interface DecodedImage {
 export interface DecodeOptions {
   /** Frame to decode in a multi-frame object (0-based); default 0. */
   frame?: number
+  /**
+   * Where the decoder takes its full-size arrays (stored and modality values) from, for a caller that decodes image
+   * after image and gives them back once done (an import); fresh arrays when absent.
+   */
+  pixelBuffers?: PixelBuffers
+}
+
+/**
+ * Full-size arrays lent out and given back. A fresh array of megabytes costs page faults on its first touch and
+ * garbage collection after its last; a lent one costs neither. An array taken is the taker's until released.
+ */
+export interface PixelBuffers {
+  int32(length: number): Int32Array
+  float32(length: number): Float32Array
+  /** Gives arrays back; arrays this pool did not lend are ignored. None may be read afterwards. */
+  release(...arrays: ArrayBufferView[]): void
 }

@@ -40,6 +40,8 @@ export const ImportProgressSchema = z.object({
   ratePerSecond: z.number().min(0),
   /** Seconds left at the current rate; `null` before the rate is known. */
   etaSeconds: z.number().min(0).nullable(),
+  /** Workers reading files side by side for the last batch (absent: one, the job's own). */
+  workers: z.number().int().min(1).optional(),
 })
 /** One progress event. */
 export type ImportProgress = z.infer<typeof ImportProgressSchema>

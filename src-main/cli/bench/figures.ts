@@ -10,11 +10,13 @@ export interface BenchFigure {
   detail: string
 }
 
-/** What the scale suite generates and trains (`--images`, `--network`, `--preprocessing`). */
+/** What the scale suite generates and trains (`--images`, `--network`, `--preprocessing`, `--until`). */
 export interface ScaleRequest {
   images: number
   network: Architecture
   preprocessing: Preprocessing
+  /** The last stage to measure (`--until`): `import` stops after the import, `run` (default) goes through both runs. */
+  until?: 'import' | 'run'
 }
 
 /** Options every suite understands. */

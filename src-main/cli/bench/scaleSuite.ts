@@ -93,6 +93,7 @@ export function createScaleSuite(suiteOptions: ScaleSuiteOptions = {}): BenchSui
         if (report.images.imported !== request.images) throw new Error(`the scale import imported ${report.images.imported} of ${request.images} images (${report.status}${report.error ? `: ${report.error}` : ''})`)
         add('import', request.images / importSeconds, 'images/s', `${setting}: SHA-256, DICOM decode, WebP thumbnail, SQLite, in ${importSeconds.toFixed(1)} s${perCpu(request.images, importCpu)}`)
         add('import peak RSS', importRss / MB, 'MB', 'process RSS sampled every 100 ms (the import worker is a thread of it)')
+        if (request.until === 'import') return figures
 
         log('scale: composing…')
         began = performance.now()

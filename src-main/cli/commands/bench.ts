@@ -21,7 +21,7 @@ export const onDemandSuites: BenchSuite[] = [scaleSuite]
 export const benchCommand: CliCommand = {
   name: 'bench',
   summary: 'measure speed on the active backend and print a table (or --json)',
-  usage: 'cxr bench [--json] [--no-peer] [--suite NAME] [--batch 8] [--size 224] [--runs 3] [--warmup 1] [--load N] [--images 1000] [--network conv8] [--preprocessing equalize]',
+  usage: 'cxr bench [--json] [--no-peer] [--suite NAME] [--batch 8] [--size 224] [--runs 3] [--warmup 1] [--load N] [--images 1000] [--network conv8] [--preprocessing equalize] [--until import|run]',
   async run(args, { io, services }) {
     const options = parseOptions(args)
     const engine = await services().engine.init()
@@ -60,6 +60,7 @@ function parseOptions(args: string[]) {
     images: { type: 'string', default: '1000' },
     network: { type: 'string', default: 'conv8' },
     preprocessing: { type: 'string', default: 'equalize' },
+    until: { type: 'string', default: 'run' },
   })
   const count = (name: string, text: string, min: number) => {
     const value = Number(text)
@@ -83,6 +84,7 @@ function parseOptions(args: string[]) {
       images: count('images', values.images, 10),
       network: choice('network', values.network, ArchitectureSchema.options),
       preprocessing: choice('preprocessing', values.preprocessing, PreprocessingSchema.options),
+      until: choice('until', values.until, ['import', 'run'] as const),
     },
   }
 }

@@ -66,15 +66,21 @@ export async function decodeImageBuffer(bytes: Uint8Array, nameForMessages: stri
 
 /** Read and decode an image file. Rejects only with ImagingError. */
 export async function decodeImageFile(path: string, options: DecodeOptions = {}): Promise<DecodedImage> {
-  let bytes: Uint8Array
+  return decodeImageBuffer(await readImageFile(path), path, options)
+}
+
+/**
+ * A radiograph file's bytes; a failed read is an ImagingError (READ_FAILED) naming the file in plain words.
+ * @param path the file.
+ */
+export async function readImageFile(path: string): Promise<Uint8Array> {
   try {
-    bytes = await readFile(path)
+    return await readFile(path)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : code === 'EACCES' ? 'permission denied' : String((error as Error).message)
     throw new ImagingError('READ_FAILED', path, `cannot be read: ${reason}`, { cause: error })
   }
-  return decodeImageBuffer(bytes, path, options)
 }
 
 function ascii(bytes: Uint8Array, start: number, length: number): string {

@@ -3,9 +3,9 @@
  * syntaxes, PNG, JPEG) into DecodedImage. Codecs are wasm modules loaded on first need.
  */
 import type { DecodedImage, DecodeOptions } from '@shared/imaging/types'
-import { decodeImageBuffer, decodeImageFile, detectImageFormat } from './decode'
+import { decodeImageBuffer, decodeImageFile, detectImageFormat, readImageFile } from './decode'
 
-export { decodeImageBuffer, decodeImageFile, detectImageFormat }
+export { decodeImageBuffer, decodeImageFile, detectImageFormat, readImageFile }
 export type { DetectedFormat } from './decode'
 
 /** Decoding of radiograph files; every rejection is an ImagingError. */

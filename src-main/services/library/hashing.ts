@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 
 /** A file's content hash, size and first bytes (enough to recognise its format without a second read). */
 export interface FileDigest {
@@ -39,6 +40,18 @@ export function hashFile(path: string, signal?: AbortSignal): Promise<FileDigest
     stream.once('error', reject)
     stream.once('end', () => resolve({ contentHash: hash.digest('hex'), byteSize, head: Buffer.concat(headChunks) }))
   })
+}
+
+/**
+ * A file read whole, with its digest: for a file that is decoded whole anyway (an import reads every image's pixels)
+ * one read instead of two, and no stream of chunks to collect.
+ * @param path the file.
+ * @param signal aborts the read (the promise rejects with the signal's reason).
+ */
+export async function readAndHashFile(path: string, signal?: AbortSignal): Promise<{ digest: FileDigest; bytes: Buffer }> {
+  const bytes = await readFile(path, { signal })
+  // A copy of the head: the digest outlives the file's bytes.
+  return { bytes, digest: { contentHash: hashBytes(bytes), byteSize: bytes.length, head: Buffer.from(bytes.subarray(0, HEAD_BYTES)) } }
 }
 
 /**

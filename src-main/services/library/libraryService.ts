@@ -36,6 +36,7 @@ import { createImportJobRepository } from './importJobRepository'
 import { createMaskRepository } from './maskRepository'
 import { createThumbnailCache } from './thumbnails'
 import type { ReadableScope } from '../files/folderPolicy'
+import { readImageFile } from '../imaging'
 import type { JobLauncher } from '../workers/launcher'
 
 /** Dependencies of the library service. */
@@ -144,7 +145,7 @@ export function createLibraryService(deps: LibraryServiceDeps): LibraryService {
       if (thumbnails.has(image.contentHash)) return thumbnails.pathOf(image.contentHash)
       const path = await readable(image.path, 'image')
       if (image.format !== 'dicom') return thumbnails.fromFile(image.contentHash, path)
-      const decoded = await deps.decode(path)
+      const decoded = await deps.decode(path, await readImageFile(path))
       return thumbnails.fromGrey(image.contentHash, renderDisplayImage(decoded), decoded.width, decoded.height)
     },
 

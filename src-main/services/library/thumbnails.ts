@@ -22,7 +22,7 @@ export interface ThumbnailCache {
    * Make the thumbnail of a PNG or JPEG file unless it exists. Decoding the whole file (not just its header) is
    * also what proves a truncated or corrupt file unreadable at import time.
    */
-  fromFile(contentHash: string, filePath: string): Promise<string>
+  fromFile(contentHash: string, file: string | Buffer): Promise<string>
   /** Make the thumbnail from an 8-bit greyscale display image (DICOM, after windowing) unless it exists. */
   fromGrey(contentHash: string, grey: Uint8Array | Uint8ClampedArray, width: number, height: number): Promise<string>
 }
@@ -44,9 +44,9 @@ export function createThumbnailCache(dataFolder: string, size = THUMBNAIL_SIZE):
     folder,
     pathOf,
     has: (contentHash) => existsSync(pathOf(contentHash)),
-    async fromFile(contentHash, filePath) {
+    async fromFile(contentHash, file) {
       const path = pathOf(contentHash)
-      if (!existsSync(path)) await writeCacheFile(path, await encode(sharp(filePath, SHARP_OPTIONS)))
+      if (!existsSync(path)) await writeCacheFile(path, await encode(sharp(file, SHARP_OPTIONS)))
       return path
     },
     async fromGrey(contentHash, grey, width, height) {

@@ -3,7 +3,7 @@
  * both dispatch through this table, so a job runs the same code wherever it runs.
  */
 import { bundleExportExecutor, resultsImportExecutor } from '../cluster/clusterJobs'
-import { importExecutor } from '../datasets/import/importJob'
+import { importExecutor, importLaneExecutor } from '../datasets/import/importJob'
 import { prepareInputsExecutor } from '../inputs/prepareInputsJob'
 import { gradCamExecutor, modelOutputsExecutor, tsneExecutor } from '../evaluation/evaluationJobs'
 import { segmentDatasetExecutor } from '../lung/masks/segmentDatasetJob'
@@ -21,6 +21,7 @@ export const JOB_KINDS = {
   'segment-dataset': segmentDatasetExecutor,
   'train-lung-model': trainLungModelExecutor,
   import: importExecutor,
+  'import-lane': importLaneExecutor,
   'prepare-inputs': prepareInputsExecutor,
   'bundle-export': bundleExportExecutor,
   'bundle-import': resultsImportExecutor,

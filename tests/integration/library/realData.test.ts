@@ -33,7 +33,7 @@ let showPhi = false
 
 beforeAll(() => {
   data = temporaryFolder('cxr-real-library-')
-  library = createLibraryService({ dataFolder: data.path, decode: createImagingService().decode, showPhi: () => showPhi })
+  library = createLibraryService({ dataFolder: data.path, decode: (path, bytes) => createImagingService().decodeBuffer(bytes, path), showPhi: () => showPhi })
 })
 
 afterAll(async () => {

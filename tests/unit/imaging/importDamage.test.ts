@@ -26,7 +26,7 @@ describe('the import records what the decoder found wrong', () => {
     // High Bit 15 with Bits Stored 12 in a 16-bit word is legal; 20 is not: the decoder reads past it with a warning.
     writeFileSync(join(source, 'odd-header.dcm'), writeDicom({ rows: 48, columns: 64, pixels: samples, bitsStored: 12, highBit: 20 }))
 
-    const library = openLibrary(folder('cxr-damage-data-'), { decode: createImagingService().decode })
+    const library = openLibrary(folder('cxr-damage-data-'), { decode: (path, bytes) => createImagingService().decodeBuffer(bytes, path) })
     try {
       const { jobId } = await library.startImport({ spec: { kind: 'dicom-folder', dataset: { id: 'damaged' }, rootFolder: source, label: { kind: 'fixed', value: 'COVID-' }, thumbnails: false } })
       const report = await library.waitForImport({ jobId })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { PixelModule } from '../../../src-main/services/imaging/dicom/imagePixel'
 import { readNativeFrame } from '../../../src-main/services/imaging/dicom/nativePixels'
+import { createPixelBuffers } from '../../../src-main/services/imaging/pixelBuffers'
 
 /** The definition of PS3.5 8.1 read one sample at a time: the reference the fast paths must equal. */
 function referenceFrame(bytes: Uint8Array, module: PixelModule, frameIndex: number, bigEndian: boolean): Int32Array {
@@ -18,8 +19,8 @@ function referenceFrame(bytes: Uint8Array, module: PixelModule, frameIndex: numb
   return out
 }
 
-function module(bitsAllocated: number, bitsStored: number, signed = false): PixelModule {
-  return { rows: 7, columns: 5, samplesPerPixel: 1, bitsAllocated, bitsStored, highBit: bitsStored - 1, signed, photometric: 'MONOCHROME2', planarConfiguration: 0, frames: 2 }
+function module(bitsAllocated: number, bitsStored: number, signed = false, highBit = bitsStored - 1): PixelModule {
+  return { rows: 7, columns: 5, samplesPerPixel: 1, bitsAllocated, bitsStored, highBit, signed, photometric: 'MONOCHROME2', planarConfiguration: 0, frames: 2 }
 }
 
 /** Two frames of pseudo-random words (overlay bits above High Bit included) placed `offset` bytes into a buffer. */
@@ -39,6 +40,9 @@ describe('readNativeFrame', () => {
     ['8-bit', module(8, 8), false],
     ['16-bit little-endian, 12 stored', module(16, 12), false],
     ['16-bit little-endian, signed', module(16, 16, true), false],
+    ['16-bit little-endian, 12 stored, signed', module(16, 12, true), false],
+    ['16-bit little-endian, 12 stored below High Bit 13', module(16, 12, false, 13), false],
+    ['8-bit, 7 stored, signed', module(8, 7, true), false],
     ['16-bit big-endian, 10 stored', module(16, 10), true],
     ['32-bit, signed', module(32, 32, true), false],
   ]
@@ -50,6 +54,18 @@ describe('readNativeFrame', () => {
       })
     }
   }
+
+  it('into a lent array that held other values: every sample is written', () => {
+    const pixels = module(16, 12, true)
+    const bytes = frames(pixels, 0)
+    const pool = createPixelBuffers()
+    const dirty = pool.int32(pixels.rows * pixels.columns)
+    dirty.fill(-777)
+    pool.release(dirty)
+    const read = readNativeFrame(bytes, pixels, 1, false, pool)
+    expect(read.buffer).toBe(dirty.buffer)
+    expect(Array.from(read)).toEqual(Array.from(referenceFrame(bytes, pixels, 1, false)))
+  })
 
   it('an odd-placed frame is read without changing the bytes it was read from', () => {
     const pixels = module(16, 12)

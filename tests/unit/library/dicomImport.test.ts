@@ -9,7 +9,8 @@ import type { DecodedForImport, DecodeImage } from '../../../src-main/services/d
 import { createThumbnailCache } from '../../../src-main/services/library/thumbnails'
 import { openLibrary, temporaryFolder, writeText } from './support'
 
-const decode = createImagingService().decode
+const imaging = createImagingService()
+const decode = (path: string, bytes: Uint8Array) => imaging.decodeBuffer(bytes, path)
 let source: { path: string; cleanup: () => void }
 const cleanups: Array<() => void> = []
 

@@ -44,7 +44,7 @@ export async function measureImportRate(folder: string, options: MeasureImportRa
   const dataFolder = mkdtempSync(join(tmpdir(), 'cxr-bench-'))
   const library = createLibraryService({
     dataFolder,
-    decode: options.decode ?? createImagingService().decode,
+    decode: options.decode ?? ((path, bytes) => createImagingService().decodeBuffer(bytes, path)),
     importOptions: options.concurrency ? { concurrency: options.concurrency } : undefined,
   })
   try {

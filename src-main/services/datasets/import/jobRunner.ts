@@ -1,13 +1,12 @@
 import type { Database } from 'better-sqlite3'
 import type { ImportJobStatus, ImportPhase, ImportProgress } from '@shared/library/jobs'
 import type { DatasetRepository } from '../../library/datasetRepository'
-import type { ItemRow, JobRow } from '../../library/importJobRepository'
+import type { JobRow } from '../../library/importJobRepository'
 import { applyOutcome } from './applyOutcomes'
 import type { BatchWriters } from './applyOutcomes'
+import { processOnLanes, type ImportLanes } from './importLanes'
 import type { ItemOutcome, ProcessContext } from './outcomes'
-import type { ImagePlan, MaskPlan } from './plan'
-import { processImage } from './processImage'
-import { processMask } from './processMask'
+import { processItems } from './processItems'
 import { ProgressTracker } from './progress'
 
 /** Test seams: where a test can stop or break a job to prove it recovers. */
@@ -32,6 +31,8 @@ export interface JobRunnerDeps {
   emit(progress: ImportProgress): void
   now(): string
   hooks?: ImportTestHooks
+  /** Workers that process image files side by side (the app's import worker); absent: this thread only. */
+  lanes?: ImportLanes
 }
 
 /** The abort reason `close()` uses: the job was stopped by shutdown, not by the user. */
@@ -78,26 +79,41 @@ export async function runImportJob(jobId: string, deps: JobRunnerDeps, signal: A
     return failed
   })
 
+  let batchIndex = 0
+  const commit = (outcomes: ItemOutcome[]) => {
+    const seconds = tracker.elapsedSeconds()
+    const failed = write.immediate(outcomes, batchIndex, deps.now(), seconds - lastBeat)
+    lastBeat = seconds
+    tracker.record(outcomes.length, failed)
+    const progress = tracker.snapshot('running', phase)
+    deps.emit(progress)
+    deps.hooks?.afterBatch?.({ jobId, batchIndex, done: progress.done, total: progress.total })
+    batchIndex += 1
+  }
+
   try {
     const context = deps.createContext(job, signal)
-    for (let batchIndex = 0; !signal.aborted; batchIndex++) {
-      const next = jobs.pendingItems(jobId, deps.batchSize)
+    while (!signal.aborted) {
+      const lanes = deps.lanes && deps.lanes.count > 1 ? deps.lanes : undefined
+      const next = jobs.pendingItems(jobId, lanes ? lanes.window : deps.batchSize)
       if (next.length === 0) break
       // Masks read their image's row, so a batch never mixes images with the masks that may follow them.
-      const batch = next.filter((item) => item.kind === next[0].kind)
-      const batchPhase: ImportPhase = batch[0].kind === 'image' ? 'images' : 'masks'
-      if (batchPhase !== phase) {
-        phase = batchPhase
+      const end = next.findIndex((item) => item.kind !== next[0].kind)
+      const items = end === -1 ? next : next.slice(0, end)
+      const itemPhase: ImportPhase = items[0].kind === 'image' ? 'images' : 'masks'
+      if (itemPhase !== phase) {
+        phase = itemPhase
         jobs.setPhase(jobId, phase)
       }
-      const outcomes = await processBatch(batch, context, deps.concurrency, signal)
-      const seconds = tracker.elapsedSeconds()
-      const failed = write.immediate(outcomes, batchIndex, deps.now(), seconds - lastBeat)
-      lastBeat = seconds
-      tracker.record(outcomes.length, failed)
-      const progress = tracker.snapshot('running', phase)
-      deps.emit(progress)
-      deps.hooks?.afterBatch?.({ jobId, batchIndex, done: progress.done, total: progress.total })
+      if (lanes && itemPhase === 'images' && items.length >= lanes.minimum) {
+        tracker.workers = Math.min(lanes.count, items.length)
+        await processOnLanes(items, lanes, deps.batchSize, commit, signal)
+      } else {
+        tracker.workers = 1
+        for (let from = 0; from < items.length && !signal.aborted; from += deps.batchSize) {
+          commit(await processItems(items.slice(from, from + deps.batchSize), context, deps.concurrency, signal))
+        }
+      }
     }
     const left = jobs.itemCounts(jobId)
     const finished = left.image.pending + left.mask.pending === 0
@@ -119,34 +135,4 @@ export async function runImportJob(jobId: string, deps: JobRunnerDeps, signal: A
 
 function duplicatePolicy(job: JobRow) {
   return job.spec.kind === 'masks' ? 'keep' : job.spec.duplicates
-}
-
-/**
- * Process a batch with bounded concurrency. Items not started when the signal aborts are left out (they stay
- * pending); an unexpected error (disk full, a bug) stops the batch and fails the job, its finished items being
- * redone on resume.
- */
-async function processBatch(batch: ItemRow[], context: ProcessContext, concurrency: number, signal: AbortSignal): Promise<ItemOutcome[]> {
-  const results: Array<ItemOutcome | undefined> = new Array(batch.length)
-  let next = 0
-  let fatal: { error: unknown } | undefined
-  const worker = async () => {
-    while (next < batch.length && !signal.aborted && !fatal) {
-      const index = next++
-      try {
-        results[index] = await processItem(batch[index], context)
-      } catch (error) {
-        if (!signal.aborted) fatal ??= { error }
-        return
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, batch.length)) }, worker))
-  if (fatal) throw fatal.error
-  return results.filter((result): result is ItemOutcome => result !== undefined)
-}
-
-function processItem(item: ItemRow, context: ProcessContext): Promise<ItemOutcome> {
-  if (item.kind === 'image') return processImage({ ordinal: item.ordinal, sourceKey: item.sourceKey, path: item.path, plan: item.payload as ImagePlan }, context)
-  return processMask({ ordinal: item.ordinal, sourceKey: item.sourceKey, plan: item.payload as MaskPlan }, context)
 }

@@ -14,8 +14,12 @@ export type DecodedForImport = Pick<
   'source' | 'width' | 'height' | 'pixels' | 'pixelRange' | 'voi' | 'invert' | 'tags' | 'patient' | 'photometricInFile' | 'transferSyntax' | 'bitsStored'
 > & Partial<Pick<DecodedImage, 'warnings'>>
 
-/** Decodes a DICOM (or any non-raster) file; rejects with an `ImagingError` naming the file. */
-export type DecodeImage = (path: string) => Promise<DecodedForImport>
+/**
+ * Decodes a DICOM (or any non-raster) file from its bytes, read once for hashing too; rejects with an `ImagingError`
+ * naming the file. `release`, when present, gives the pixel arrays back to the decoder's pool: nothing may read them
+ * after it.
+ */
+export type DecodeImage = (path: string, bytes: Uint8Array) => Promise<DecodedForImport & { release?(): void }>
 
 /** What processing one file needs: the job's choices and the tools, no database writes. */
 export interface ProcessContext {

@@ -3,7 +3,7 @@ import { renderDisplayImage } from '@shared/imaging/displayLut'
 import { isImagingError } from '@shared/imaging/errors'
 import type { ImagePhi } from '@shared/library/summaries'
 import { CacheWriteError } from '../../library/cacheFiles'
-import { hashFile } from '../../library/hashing'
+import { readAndHashFile } from '../../library/hashing'
 import type { FileDigest } from '../../library/hashing'
 import type { NewIssue } from '../../library/importJobRepository'
 import type { ImagePlan } from './plan'
@@ -36,8 +36,9 @@ export async function processImage(planned: ImageItem, context: ProcessContext):
     return rejected(planned.ordinal, planned.sourceKey, 'failed', failure(missing ? 'file-missing' : 'outside-folder', planned, (error as Error).message))
   }
   let digest: FileDigest
+  let bytes: Buffer
   try {
-    digest = await hashFile(item.path, context.signal)
+    ;({ digest, bytes } = await readAndHashFile(item.path, context.signal))
   } catch (error) {
     if (context.signal.aborted) throw error
     const code = (error as NodeJS.ErrnoException).code
@@ -46,8 +47,8 @@ export async function processImage(planned: ImageItem, context: ProcessContext):
   }
   const format = sniffRaster(digest.head)
   try {
-    if (format) return await processRaster(item, digest, format, context)
-    return await processDicom(item, digest, context)
+    if (format) return await processRaster(item, digest, bytes, format, context)
+    return await processDicom(item, digest, bytes, context)
   } catch (error) {
     // Aborts and cache write errors (disk full while writing a thumbnail) are the job's problem, not the file's.
     if (context.signal.aborted || error instanceof CacheWriteError) throw error
@@ -56,7 +57,7 @@ export async function processImage(planned: ImageItem, context: ProcessContext):
   }
 }
 
-async function processRaster(item: ImageItem, digest: FileDigest, format: 'png' | 'jpeg', context: ProcessContext): Promise<ItemOutcome> {
+async function processRaster(item: ImageItem, digest: FileDigest, bytes: Buffer, format: 'png' | 'jpeg', context: ProcessContext): Promise<ItemOutcome> {
   const known = context.findImage(item.sourceKey)
   if (known && known.contentHash === digest.contentHash && known.format === format && !(context.thumbnails && !context.thumbnails.has(digest.contentHash))) {
     // A re-import of an unchanged file: the hash proves the content, so probing it again would only cost time.
@@ -66,8 +67,8 @@ async function processRaster(item: ImageItem, digest: FileDigest, format: 'png' 
   let width: number | undefined
   let height: number | undefined
   try {
-    ;({ width, height } = await sharp(item.path, { failOn: 'error', limitInputPixels: 2 ** 26 }).metadata())
-    if (context.thumbnails) await context.thumbnails.fromFile(digest.contentHash, item.path)
+    ;({ width, height } = await sharp(bytes, { failOn: 'error', limitInputPixels: 2 ** 26 }).metadata())
+    if (context.thumbnails) await context.thumbnails.fromFile(digest.contentHash, bytes)
   } catch (error) {
     if (context.signal.aborted || error instanceof CacheWriteError) throw error
     throw new Error(`not a readable ${format.toUpperCase()} image (${(error as Error).message})`)
@@ -82,11 +83,19 @@ async function processRaster(item: ImageItem, digest: FileDigest, format: 'png' 
   }
 }
 
-async function processDicom(item: ImageItem, digest: FileDigest, context: ProcessContext): Promise<ItemOutcome> {
-  const decoded = await context.decode(item.path)
+async function processDicom(item: ImageItem, digest: FileDigest, bytes: Buffer, context: ProcessContext): Promise<ItemOutcome> {
+  const decoded = await context.decode(item.path, bytes)
+  // The display image is all the import needs of the pixels; they go back to the decoder's pool at once.
+  let grey: Uint8ClampedArray | undefined
   const modality = decoded.tags.modality?.trim()
   const allowed = context.dicom.modalities
-  if (allowed && !allowed.includes(modality ?? '')) {
+  const excluded = !!allowed && !allowed.includes(modality ?? '')
+  try {
+    if (context.thumbnails && !excluded) grey = renderDisplayImage(decoded)
+  } finally {
+    decoded.release?.()
+  }
+  if (excluded && allowed) {
     return rejected(item.ordinal, item.sourceKey, 'skipped', {
       code: 'modality-excluded',
       severity: 'info',
@@ -122,10 +131,7 @@ async function processDicom(item: ImageItem, digest: FileDigest, context: Proces
     }
     patientId = pseudonymise ? context.pseudonymiser.pseudonym('patient', basis) : basis
   }
-  if (context.thumbnails) {
-    const grey = renderDisplayImage(decoded)
-    await context.thumbnails.fromGrey(digest.contentHash, grey, decoded.width, decoded.height)
-  }
+  if (context.thumbnails && grey) await context.thumbnails.fromGrey(digest.contentHash, grey, decoded.width, decoded.height)
   const view = item.plan.view ?? (decoded.tags.viewPosition?.trim() || undefined)
   const image = {
     ...common(item, digest),

@@ -7,6 +7,8 @@ import type { ImportJobStatus, ImportPhase, ImportProgress } from '@shared/libra
 export class ProgressTracker {
   private readonly startedAt: number
   private processedThisRun = 0
+  /** Workers reading files side by side (the job's own thread: 1). */
+  workers = 1
 
   /**
    * @param jobId the job.
@@ -54,6 +56,7 @@ export class ProgressTracker {
       failed: this.failed,
       ratePerSecond: rate,
       etaSeconds: remaining === 0 ? 0 : rate > 0 ? remaining / rate : null,
+      ...(this.workers > 1 ? { workers: this.workers } : {}),
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import { findRange } from '@shared/imaging/displayLut'
 import { ImagingError } from '@shared/imaging/errors'
-import type { DecodedImage, DecodeOptions, Photometric } from '@shared/imaging/types'
+import type { DecodedImage, DecodeOptions, Photometric, PixelBuffers } from '@shared/imaging/types'
 import { convertToGrey } from '../greyscale'
 import { selectCodec } from './codecs'
 import { TruncatedCodestreamError, type DecodedFrame } from './codecs/types'
@@ -52,7 +52,7 @@ export async function decodeDicomBytes(bytes: Uint8Array, file: string, options:
   let decoder: string | undefined
   if (syntax.encoding === 'native') {
     if (!pixelElement.encapsulatedPixelData) checkNativeLength(module, pixelElement.length, file, warnings)
-    stored = readNative(dataSet.byteArray, pixelElement, module, frameIndex, syntax, file)
+    stored = readNative(dataSet.byteArray, pixelElement, module, frameIndex, syntax, file, options.pixelBuffers)
   } else {
     const { frame, codec } = await decodeEncapsulated(dataSet, pixelElement, module, frameIndex, syntax, file)
     decoder = codec
@@ -81,7 +81,7 @@ export async function decodeDicomBytes(bytes: Uint8Array, file: string, options:
 
   const signedInput = module.signed && samplesPerPixel === 1
   const modality = readModalityTransform(dataSet, signedInput, warnings)
-  const { pixels, range } = samplesPerPixel === 1 ? applyModalityLut(stored, modality) : greyWithRange(stored, 2 ** bitsStored - 1)
+  const { pixels, range } = samplesPerPixel === 1 ? applyModalityLut(stored, modality, options.pixelBuffers) : greyWithRange(stored, 2 ** bitsStored - 1)
   return {
     source: 'dicom',
     width: module.columns,
@@ -123,6 +123,7 @@ function readNative(
   frameIndex: number,
   syntax: TransferSyntaxSpec,
   file: string,
+  pixelBuffers: PixelBuffers | undefined,
 ): Int32Array {
   if (element.encapsulatedPixelData) {
     throw new ImagingError('CORRUPT_DATA', file, `Pixel Data is encapsulated although the transfer syntax (${syntax.name}) is not`)
@@ -134,7 +135,7 @@ function readNative(
     const layout = `${module.columns} x ${module.rows} x ${module.samplesPerPixel} samples x ${module.bitsAllocated} bits`
     throw new ImagingError('SHORT_PIXEL_DATA', file, `Pixel Data has ${bytes.length} bytes, frame ${frameIndex + 1} of ${layout} needs ${needed}`)
   }
-  return readNativeFrame(bytes, module, frameIndex, syntax.bigEndian)
+  return readNativeFrame(bytes, module, frameIndex, syntax.bigEndian, pixelBuffers)
 }
 
 async function decodeEncapsulated(

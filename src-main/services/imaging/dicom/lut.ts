@@ -4,7 +4,7 @@
  * the Modality LUT live together because both read the same LUT encoding (PS3.3 C.11.1 / C.11.2).
  */
 import type { DataSet } from 'dicom-parser'
-import type { LookupTable, RescaleSettings, VoiLutFunction, VoiSettings, WindowSetting } from '@shared/imaging/types'
+import type { LookupTable, PixelBuffers, RescaleSettings, VoiLutFunction, VoiSettings, WindowSetting } from '@shared/imaging/types'
 
 /** The Modality LUT of a file: a rescale, and a LUT when the file has a Modality LUT Sequence. */
 export interface ModalityTransform {
@@ -39,10 +39,11 @@ export interface ModalityPixels {
 /**
  * Stored values to modality values (e.g. HU). A LUT maps out-of-range inputs to its first or
  * last entry, as PS3.3 C.11.1.1 prescribes. The range comes from the same pass: a second pass over
- * millions of pixels only to find it costs as much as the mapping.
+ * millions of pixels only to find it costs as much as the mapping. Every value is written, so a lent array from
+ * `pixelBuffers` needs no clearing.
  */
-export function applyModalityLut(stored: Int32Array, transform: ModalityTransform): ModalityPixels {
-  const out = new Float32Array(stored.length)
+export function applyModalityLut(stored: Int32Array, transform: ModalityTransform, pixelBuffers?: PixelBuffers): ModalityPixels {
+  const out = pixelBuffers ? pixelBuffers.float32(stored.length) : new Float32Array(stored.length)
   const lut = transform.lut
   const { slope, intercept } = transform.rescale
   if (lut) return { pixels: out, range: throughLut(stored, out, lut) }

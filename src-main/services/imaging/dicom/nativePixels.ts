@@ -3,6 +3,7 @@
  * Stored below High Bit (other bits may hold overlays or garbage), sign-extend signed samples and
  * interleave planar colour (PS3.5 section 8).
  */
+import type { PixelBuffers } from '@shared/imaging/types'
 import type { PixelModule } from './imagePixel'
 import { nativeFrameLength } from './imagePixel'
 
@@ -21,12 +22,13 @@ function wordsOf(bytes: Uint8Array, start: number, count: number): Uint16Array {
 /**
  * Read frame `frameIndex` of native pixel data into stored values, samples interleaved.
  * `bytes` must hold at least `(frameIndex + 1) * nativeFrameLength(module)` bytes (checked by the caller).
+ * Every sample of the result is written, so a lent array from `pixelBuffers` needs no clearing.
  */
-export function readNativeFrame(bytes: Uint8Array, module: PixelModule, frameIndex: number, bigEndian: boolean): Int32Array {
+export function readNativeFrame(bytes: Uint8Array, module: PixelModule, frameIndex: number, bigEndian: boolean, pixelBuffers?: PixelBuffers): Int32Array {
   const { rows, columns, bitsAllocated } = module
   const samplesInFrame = module.photometric === 'YBR_FULL_422' ? rows * columns * 2 : rows * columns * module.samplesPerPixel
   const frameLength = nativeFrameLength(module)
-  const out = new Int32Array(samplesInFrame)
+  const out = pixelBuffers ? pixelBuffers.int32(samplesInFrame) : new Int32Array(samplesInFrame)
 
   if (bitsAllocated === 1) {
     // Bit-packed frames may start mid-byte (PS3.5 8.1.1): address the frame by bit.
@@ -40,16 +42,20 @@ export function readNativeFrame(bytes: Uint8Array, module: PixelModule, frameInd
 
   const start = frameIndex * frameLength
   const littleEndian = !bigEndian
-  if (bitsAllocated === 8) out.set(bytes.subarray(start, start + samplesInFrame))
-  else if (bitsAllocated === 16 && littleEndian === HOST_LITTLE_ENDIAN) out.set(wordsOf(bytes, start, samplesInFrame))
-  else {
+  if (bitsAllocated === 8) {
+    out.set(bytes.subarray(start, start + samplesInFrame))
+    maskAndExtend(out, module)
+  } else if (bitsAllocated === 16 && littleEndian === HOST_LITTLE_ENDIAN) {
+    // Copied and masked in one pass: a frame is megabytes, and every pass over it costs as much as the copy.
+    maskAndExtend(wordsOf(bytes, start, samplesInFrame), module, out)
+  } else {
     // Foreign byte order (Explicit VR Big Endian) or 32-bit words: rare enough for a per-sample read.
     const view = new DataView(bytes.buffer, bytes.byteOffset + start, frameLength)
     if (bitsAllocated === 16) for (let i = 0; i < samplesInFrame; i++) out[i] = view.getUint16(2 * i, littleEndian)
     else for (let i = 0; i < samplesInFrame; i++) out[i] = view.getInt32(4 * i, littleEndian)
+    maskAndExtend(out, module)
   }
 
-  maskAndExtend(out, module)
   if (module.samplesPerPixel === 3 && module.planarConfiguration === 1 && module.photometric !== 'YBR_FULL_422') {
     return interleavePlanar(out, rows * columns)
   }
@@ -57,19 +63,24 @@ export function readNativeFrame(bytes: Uint8Array, module: PixelModule, frameInd
 }
 
 /**
- * Keep bits (highBit - bitsStored + 1) .. highBit and sign-extend them when signed. Works in
- * place on raw words; 32-bit words arrive as Int32, which the masks below treat as bit patterns.
+ * Keep bits (highBit - bitsStored + 1) .. highBit and sign-extend them when signed, from raw words into `out`
+ * (by default in place). 32-bit words arrive as Int32, which the masks below treat as bit patterns.
  */
-export function maskAndExtend(values: Int32Array, module: Pick<PixelModule, 'bitsStored' | 'highBit' | 'bitsAllocated' | 'signed'>): void {
+export function maskAndExtend(values: Int32Array | Uint16Array, module: Pick<PixelModule, 'bitsStored' | 'highBit' | 'bitsAllocated' | 'signed'>, out: Int32Array = values as Int32Array): void {
   const { bitsStored, highBit, signed } = module
   const shift = highBit + 1 - bitsStored
-  if (bitsStored >= 32) return // the whole word is the value; Int32 already holds it signed
+  // The whole word is the value: Int32 already holds it signed, and unsigned 16-bit words need no mask.
+  const whole = bitsStored >= 32 || (!signed && shift === 0 && bitsStored >= module.bitsAllocated)
+  if (whole) {
+    if (out !== values) out.set(values)
+    return
+  }
   const mask = bitsStored === 31 ? 0x7fffffff : (1 << bitsStored) - 1
   const extend = 32 - bitsStored
   if (signed) {
-    for (let i = 0; i < values.length; i++) values[i] = (((values[i] >>> shift) & mask) << extend) >> extend
-  } else if (shift !== 0 || bitsStored < module.bitsAllocated) {
-    for (let i = 0; i < values.length; i++) values[i] = (values[i] >>> shift) & mask
+    for (let i = 0; i < values.length; i++) out[i] = (((values[i] >>> shift) & mask) << extend) >> extend
+  } else {
+    for (let i = 0; i < values.length; i++) out[i] = (values[i] >>> shift) & mask
   }
 }
 
