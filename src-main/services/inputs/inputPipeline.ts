@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises'
 import type { DecodedImage } from '@shared/imaging/types'
 import { decodeImageFile } from '../imaging/index'
+import { createPixelBuffers } from '../imaging/pixelBuffers'
 import { JobFailure } from '../workers/jobIo'
 import { dequantiseInput, inputCacheFile, isCached, quantiseInput, readCachedValues, writeCachedValues } from './inputCache'
 import { inputSettingsKey, type InputSettings } from './inputSettings'
@@ -80,6 +81,8 @@ export function createInputPipeline(options: InputPipelineOptions): InputPipelin
   const settingsKey = inputSettingsKey(settings)
   const size = settings.input.crop
   const area = size * size
+  // A preparation decodes image after image; its full-size arrays are lent and given back once the input is made.
+  const pixelBuffers = createPixelBuffers()
 
   async function decode(image: InputImage): Promise<DecodedImage> {
     try {
@@ -88,7 +91,7 @@ export function createInputPipeline(options: InputPipelineOptions): InputPipelin
       throw new InputError(`the file of ${image.description} is missing: ${image.path}; re-import the dataset or rebuild the composition`)
     }
     try {
-      return await decodeImageFile(image.path)
+      return await decodeImageFile(image.path, { pixelBuffers })
     } catch (error) {
       throw new InputError(`could not read ${image.path} (${image.description}): ${(error as Error).message}`)
     }
@@ -106,11 +109,17 @@ export function createInputPipeline(options: InputPipelineOptions): InputPipelin
   async function make(image: InputImage, file: string): Promise<{ stored: Uint16Array; masked: boolean }> {
     const decoded = await decode(image)
     let lungs: Float32Array | null = null
-    if (settings.preprocessing === 'full') {
-      lungs = await mask(image, decoded)
-      if (lungs === null) options.log?.(`the lung model found no lungs in ${image.path} (${image.description}): it is used unmasked`)
+    let stored: Uint16Array
+    try {
+      if (settings.preprocessing === 'full') {
+        lungs = await mask(image, decoded)
+        if (lungs === null) options.log?.(`the lung model found no lungs in ${image.path} (${image.description}): it is used unmasked`)
+      }
+      // Quantising copies the values out, so nothing made here still points into the lent arrays.
+      stored = quantiseInput(preprocessForModel(decoded, settings.preprocessing, settings.input, lungs))
+    } finally {
+      pixelBuffers.release(decoded.stored, decoded.pixels)
     }
-    const stored = quantiseInput(preprocessForModel(decoded, settings.preprocessing, settings.input, lungs))
     await writeCachedValues(file, stored)
     return { stored, masked: settings.preprocessing !== 'full' || lungs !== null }
   }
@@ -136,8 +145,12 @@ export function createInputPipeline(options: InputPipelineOptions): InputPipelin
     async lungsAtInput(image) {
       if (!masker) throw new InputError('the lungs-removed test needs a lung segmentation model to find the lungs, and none is available')
       const decoded = await decode(image)
-      const lungs = await mask(image, decoded)
-      return lungs === null ? null : maskAtInput(lungs, decoded.width, decoded.height, settings.input)
+      try {
+        const lungs = await mask(image, decoded)
+        return lungs === null ? null : maskAtInput(lungs, decoded.width, decoded.height, settings.input)
+      } finally {
+        pixelBuffers.release(decoded.stored, decoded.pixels)
+      }
     },
   }
 }
