@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "cxr_codecs",
-      "sources": ["src/addon.cc", "src/jpeg2000.cc", "src/jpeg12.cc"],
+      "sources": ["src/addon.cc", "src/jpeg2000.cc", "src/jpeg12.cc", "src/equalize.cc"],
       "include_dirs": [
         "<!@(node -p \"process.env.OPENJPEG_INCLUDE_DIR || '/usr/include/openjpeg-2.5'\")",
         "<!@(node -p \"process.env.GDCM_JPEG12_INCLUDE_DIR || '/usr/include/gdcm-3.0/gdcmjpeg/12'\")"

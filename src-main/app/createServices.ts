@@ -34,6 +34,7 @@ import { createSystemService, type SystemService } from '../services/system/syst
 import { createClusterService, type ClusterServiceImpl } from '../services/cluster/clusterService'
 import { createSlurmTools } from '../services/cluster/slurmTools'
 import { determinismOf } from '@shared/runs/determinism'
+import { installNativeEqualization } from '../services/imaging/dicom/codecs/nativeCodecs'
 import { libraryHandlers } from './libraryHandlers'
 import { APP_VERSION } from './version'
 
@@ -94,6 +95,7 @@ export interface AppOptions {
  */
 export function createAppServices(options: AppOptions): AppServices {
   mkdirSync(options.dataFolder, { recursive: true })
+  installNativeEqualization(options.env)
   const events = createEventHub()
   const settings = createSettingsStore(options.dataFolder)
   const engine = createEngineService({

@@ -38,6 +38,10 @@ Frame decodeJpeg2000(const uint8_t* data, size_t length, size_t maxSamples, int 
 // Sequential Huffman DCT JPEG of 12-bit precision, one component, through GDCM's 12-bit IJG library.
 Frame decodeJpeg12(const uint8_t* data, size_t length, size_t maxSamples, SampleSink& sink);
 
+// Histogram equalization of integer levels, bit-identical to the TypeScript fast path; false (nothing written) when a
+// sample is not an integer level in [-32768, 65536).
+bool equalizeLevels(const float* source, float* output, size_t count);
+
 const char* openJpegVersion();
 bool openJpegThreads();
 

@@ -8,6 +8,7 @@ import { parentPort } from 'node:worker_threads'
 import { isImagingError } from '@shared/imaging/errors'
 import { LibraryError } from '@shared/library/errors'
 import { climbBackendLadder } from '../engine/backendLadder'
+import { installNativeEqualization } from '../imaging/dicom/codecs/nativeCodecs'
 import { JobFailure } from './jobIo'
 import { executorOf } from './jobKinds'
 import { createJobLauncher } from './launcher'
@@ -15,6 +16,7 @@ import type { FromWorker, ToWorker, WorkerBackend } from './protocol'
 
 const port = parentPort
 if (!port) throw new Error('jobWorker.ts must run in a worker thread')
+installNativeEqualization()
 
 let cancelled = false
 let cancelReason: string | undefined

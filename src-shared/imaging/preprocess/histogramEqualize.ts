@@ -59,9 +59,10 @@ export function histogramEqualize(image: GreyImage, options: HistogramEqualizeOp
 
   const source = image.data
   const total = source.length
+  const fast = mask === undefined ? levelsKernel(source) : undefined
+  if (fast) return { width: image.width, height: image.height, data: fast }
   const output = new Float32Array(total)
   const result: GreyImage = { width: image.width, height: image.height, data: output }
-  if (mask === undefined && equalizeStoredLevels(source, output)) return result
 
   const range = scanRange(source, mask?.data)
   if (range.counted === 0) return result
@@ -88,6 +89,28 @@ export function histogramEqualize(image: GreyImage, options: HistogramEqualizeOp
   }
   mapThroughLookup(source, output, minimum, binScale, lookup)
   return result
+}
+
+/**
+ * The fast path's kernel: a whole image of integer levels equalized into a new array, or undefined (a sample that is
+ * fractional, out of range or not finite) for the general path to take the image.
+ */
+export type EqualizeLevelsKernel = (source: Float32Array) => Float32Array | undefined
+
+function typescriptLevelsKernel(source: Float32Array): Float32Array | undefined {
+  const output = new Float32Array(source.length)
+  return equalizeStoredLevels(source, output) ? output : undefined
+}
+
+let levelsKernel: EqualizeLevelsKernel = typescriptLevelsKernel
+
+/**
+ * Use a faster kernel for the fast path on this thread (the main process installs its native addon's), or the
+ * TypeScript one again with undefined. The kernel must give the TypeScript one's output to the bit: cached network
+ * inputs are keyed by settings, not by the code that made them.
+ */
+export function useEqualizeLevelsKernel(kernel: EqualizeLevelsKernel | undefined): void {
+  levelsKernel = kernel ?? typescriptLevelsKernel
 }
 
 /**

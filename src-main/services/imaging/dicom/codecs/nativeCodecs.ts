@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
+import { useEqualizeLevelsKernel } from '@shared/imaging/preprocess/histogramEqualize'
 import { findProjectRoot } from '../../../resources/projectRoot'
 import { TruncatedCodestreamError, type DecodedFrame, type EncodedFrame } from './types'
 
@@ -24,6 +25,8 @@ type NativeFrame = Omit<DecodedFrame, 'samples'> & { samples: Int32Array }
 export interface NativeCodecsAddon {
   decodeJpeg2000(frame: Uint8Array, maxSamples: number, threads: number): NativeFrame
   decodeJpeg12(frame: Uint8Array, maxSamples: number): NativeFrame
+  /** Full-depth histogram equalization of integer levels into a new array, the same to the bit as the TypeScript fast path; undefined for a sample it does not take. */
+  equalizedLevels(source: Float32Array): Float32Array | undefined
   info(): { openjpeg: string; openjpegThreads: boolean; jpeg12: string }
 }
 
@@ -52,7 +55,7 @@ export function loadNativeCodecs(env: NodeJS.ProcessEnv = process.env): NativeCo
   if (!existsSync(file)) return { available: false, reason: `the codec addon is not built (${file} is missing)` }
   try {
     const addon = createRequire(import.meta.url)(file) as NativeCodecsAddon
-    if (typeof addon.decodeJpeg2000 !== 'function' || typeof addon.decodeJpeg12 !== 'function') {
+    if (typeof addon.decodeJpeg2000 !== 'function' || typeof addon.decodeJpeg12 !== 'function' || typeof addon.equalizedLevels !== 'function') {
       return { available: false, reason: 'the codec addon is out of date; run npm run build:native' }
     }
     const info = addon.info()
@@ -71,7 +74,16 @@ export function openJpegThreads(status: Extract<NativeCodecsStatus, { available:
 
 /** Which decoders read JPEG 2000 and 12-bit JPEG, in words for the System page and the recorded versions. */
 export function describeNativeCodecs(status: NativeCodecsStatus): string {
-  return status.available ? `native: OpenJPEG ${status.openjpeg} (${openJpegThreads(status)}), ${status.jpeg12}` : `wasm and TypeScript (${status.reason})`
+  return status.available ? `native: OpenJPEG ${status.openjpeg} (${openJpegThreads(status)}), ${status.jpeg12}; histogram equalization native` : `wasm and TypeScript (${status.reason})`
+}
+
+/**
+ * Equalize with the addon's kernel on this thread (preparation, segmentation, the viewer's processed panes), where
+ * the addon is available. Each thread calls it once at its start: the main process and every job worker.
+ */
+export function installNativeEqualization(env: NodeJS.ProcessEnv = process.env): void {
+  const codecs = nativeCodecs(env)
+  if (codecs.available) useEqualizeLevelsKernel((source) => codecs.addon.equalizedLevels(source))
 }
 
 /** JPEG 2000 through the addon. The codestream's size was compared with the DICOM header before (codestreamCheck). */
