@@ -92,6 +92,19 @@ describe('native histogram equalization', () => {
     })
   }
 
+  it('leaves nothing behind between images: small and large, refused and constant ones in between', (context) => {
+    if (skipReason || !native.available) return context.skip(skipReason)
+    const small = levels(500, 100, 900, 6)
+    const large = levels(120_000, -2000, 6000, 7)
+    const first = native.addon.equalizedLevels(small)
+    const broken = levels(2000, 0, 4095, 8)
+    broken[1500] = 0.5
+    for (const other of [large, broken, new Float32Array(300).fill(5), levels(70_000, 0, 65535, 9)]) native.addon.equalizedLevels(other)
+    expect(native.addon.equalizedLevels(small)).toEqual(first)
+    const { typescript, addon } = both(large)
+    expect(Array.from(addon)).toEqual(Array.from(typescript))
+  })
+
   it('takes an empty array', (context) => {
     if (skipReason || !native.available) return context.skip(skipReason)
     expect(native.addon.equalizedLevels(new Float32Array(0))).toEqual(new Float32Array(0))
