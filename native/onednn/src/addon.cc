@@ -78,6 +78,11 @@ void keepFreedMemory() {
   mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
 }
 
+// The other half of that policy: every thread's arena keeps what it freed, so once a job's worker has ended its
+// memory stays in the process (measured: a second ResNet-18 run peaked at 3.0 GB of RSS against 2.0 GB for the first).
+// Called after a worker ends, it gives every arena's free pages back.
+void releaseFreedMemory() { malloc_trim(0); }
+
 namespace {
 
 using Body = std::function<napi_value(napi_env, napi_value*)>;
@@ -338,6 +343,12 @@ EXPORT(KeepFreedMemory, 0, {
   return nullptr;
 })
 
+// releaseFreedMemory()
+EXPORT(ReleaseFreedMemory, 0, {
+  releaseFreedMemory();
+  return nullptr;
+})
+
 // info() -> { onednn: "2.6.3", threads, implementations: [...] }
 EXPORT(Info, 0, {
   const dnnl_version_t* v = dnnl_version();
@@ -382,6 +393,7 @@ NAPI_MODULE_INIT() {
       {"maxPoolGrad", nullptr, cxr::MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, cxr::SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"keepFreedMemory", nullptr, cxr::KeepFreedMemory, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"releaseFreedMemory", nullptr, cxr::ReleaseFreedMemory, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, cxr::Info, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);

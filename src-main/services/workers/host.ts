@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import { releaseFreedMemory } from '../engine/onednn/freedMemory'
 import { configureOpenMp } from '../engine/onednn/openmpEnvironment'
 import { JobFailure } from './jobIo'
 import type { FromWorker, ToWorker, WorkerBackend } from './protocol'
@@ -78,7 +79,8 @@ export function launchWorkerJob<Result>(
       if (settled) return
       settled = true
       action()
-      void worker.terminate()
+      // What the job's thread freed stays in the process under the onednn memory policy until it is given back.
+      void worker.terminate().then(releaseFreedMemory, () => undefined)
     }
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'result') return finish(() => resolve(message.result as Result))

@@ -67,13 +67,14 @@ export interface OneDnnAddon {
   setThreads(threads: number): number
   /** Serve blocks up to 32 MB from glibc's heap and stop trimming it, so freed activations are reused. */
   keepFreedMemory(): void
+  releaseFreedMemory(): void
   info(): { onednn: string; threads: number; implementations: string[] }
 }
 
 const FUNCTIONS: ReadonlyArray<keyof OneDnnAddon> = [
   'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'binary', 'unary', 'reluGrad', 'batchNorm', 'batchNormTraining',
   'batchNormTrainingGrad', 'sum', 'tile', 'pad',
-  'slice', 'concat', 'maxPool', 'maxPoolGrad', 'setThreads', 'keepFreedMemory', 'info',
+  'slice', 'concat', 'maxPool', 'maxPoolGrad', 'setThreads', 'keepFreedMemory', 'releaseFreedMemory', 'info',
 ]
 
 let loaded: OneDnnAddon | undefined

@@ -17,6 +17,7 @@ import { LAYOUT_KERNELS } from './layoutKernels'
 import { POOLING_KERNELS } from './poolingKernels'
 import { REDUCTION_KERNELS } from './reductionKernels'
 import { ONEDNN_BACKEND_NAME, withFallback, type NativeKernel } from './kernelUtils'
+import { setFreedMemoryRelease } from './freedMemory'
 
 export { ONEDNN_BACKEND_NAME } from './kernelUtils'
 
@@ -104,6 +105,7 @@ export async function initOneDnnBackend(options: { threads?: number } = {}): Pro
   const addon = loadOneDnnAddon()
   if (tf.engine().registryFactory[ONEDNN_BACKEND_NAME] == null) {
     addon.keepFreedMemory()
+    setFreedMemoryRelease(() => addon.releaseFreedMemory())
     registerKernels(addon)
     tf.registerBackend(ONEDNN_BACKEND_NAME, () => new OneDnnBackend(), 0)
   }
