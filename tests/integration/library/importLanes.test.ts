@@ -4,13 +4,13 @@
  * same failures and duplicates, the same thumbnails, whether it runs through or is cancelled and resumed.
  */
 import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { availableParallelism, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ImportProgress } from '@shared/library/jobs'
 import type { LibraryService } from '@shared/library/types'
 import { writeSyntheticDataset, type SyntheticDataset } from '../../../src-main/cli/bench/syntheticDataset'
-import { MIN_FILES_PER_LANE } from '../../../src-main/services/datasets/import/importLanes'
+import { importLaneCount, MIN_FILES_PER_LANE } from '../../../src-main/services/datasets/import/importLanes'
 import { createImagingService } from '../../../src-main/services/imaging'
 import { createLibraryService } from '../../../src-main/services/library'
 import { pseudonymKeyPath } from '../../../src-main/services/library/pseudonyms'
@@ -22,7 +22,7 @@ import { dumpLibrary } from '../../unit/library/support'
 const root = mkdtempSync(join(tmpdir(), 'cxr-import-lanes-'))
 const imaging = createImagingService()
 let dataset: SyntheticDataset
-const lanes = availableParallelism()
+const lanes = importLaneCount()
 
 beforeAll(async () => {
   // Enough image files for every lane (and for a cancel to land while they read), then a duplicate, a file cut short

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import type { ImportJobStatus, ImportProgress } from '@shared/library/jobs'
@@ -8,14 +7,13 @@ import { createPixelBuffers } from '../../imaging/pixelBuffers'
 import { openLibraryDatabase } from '../../library/database'
 import { createDatasetRepository, type DatasetRepository } from '../../library/datasetRepository'
 import { createImageRepository, type ImageRepository } from '../../library/imageRepository'
-import { createImportJobRepository, type ImportJobRepository, type JobRow } from '../../library/importJobRepository'
+import { createImportJobRepository, type ImportJobRepository, type ItemRow, type JobRow } from '../../library/importJobRepository'
 import { createMaskRepository, type MaskRepository } from '../../library/maskRepository'
 import { loadPseudonymiser, type Pseudonymiser } from '../../library/pseudonyms'
 import { createThumbnailCache, type ThumbnailCache } from '../../library/thumbnails'
-import type { ItemRow } from '../../library/importJobRepository'
 import type { JobExecutor } from '../../workers/jobIo'
 import type { JobLauncher } from '../../workers/launcher'
-import { FILES_PER_LANE_WINDOW, MIN_FILES_PER_LANE, type ImportLanes } from './importLanes'
+import { FILES_PER_LANE_WINDOW, importLaneCount, MIN_FILES_PER_LANE, type ImportLanes } from './importLanes'
 import { runImportJob, SHUTDOWN, type ImportTestHooks, type JobRunnerDeps } from './jobRunner'
 import type { DecodeImage, ItemOutcome, ProcessContext } from './outcomes'
 import { processItems } from './processItems'
@@ -100,11 +98,11 @@ function openWorkspace(job: Pick<ImportJob, 'dataFolder' | 'scope'>): ImportWork
 }
 
 /**
- * The import's lanes: helper workers, one per core, each reading its share of the files. The job's thread only
+ * The import's lanes: helper workers (see {@link importLaneCount}), each reading its share of the files. The job's thread only
  * writes to the database, so it needs no core of its own.
  */
 function helperLanes(helpers: JobLauncher, job: ImportJob): ImportLanes {
-  const count = Math.max(1, availableParallelism())
+  const count = importLaneCount()
   return {
     count,
     window: count * FILES_PER_LANE_WINDOW,

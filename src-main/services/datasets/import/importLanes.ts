@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import type { ItemRow } from '../../library/importJobRepository'
 import type { ItemOutcome } from './outcomes'
 
@@ -22,6 +23,14 @@ export const FILES_PER_LANE_WINDOW = 1024
 
 /** Fewer files than this per lane are not worth a worker. */
 export const MIN_FILES_PER_LANE = 32
+
+/**
+ * Lanes of an import: one per core, at most 4 like a run's preparation lanes (each worker loads the whole job bundle,
+ * ≈ 85 MB, and a disk rarely feeds more).
+ */
+export function importLaneCount(): number {
+  return Math.max(1, Math.min(4, availableParallelism()))
+}
 
 /**
  * Process `items` on the lanes and commit their outcomes in file order, `batchSize` at a time, as soon as every
